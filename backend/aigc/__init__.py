@@ -1,0 +1,8 @@
+"""AIGC scenario platform."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("aigc")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0.0.0+local"

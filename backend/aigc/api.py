@@ -1,0 +1,22 @@
+"""Mounts every domain router under /api/v1; routes need a signed-in user unless they are public."""
+
+from fastapi import APIRouter, Depends
+
+from aigc.auth import router as auth_router
+from aigc.core.deps import get_current_user
+from aigc.platform import router as platform_router
+from aigc.users import router as users_router
+
+API_PREFIX = "/api/v1"
+
+public = APIRouter()
+public.include_router(platform_router.public_router)
+public.include_router(auth_router.public_router)
+
+authenticated = APIRouter(dependencies=[Depends(get_current_user)])
+authenticated.include_router(auth_router.router)
+authenticated.include_router(users_router.router)
+
+api_router = APIRouter(prefix=API_PREFIX)
+api_router.include_router(public)
+api_router.include_router(authenticated)

@@ -1,0 +1,214 @@
+"""Platform settings, read once from the environment and an optional `.env` at the repo root."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+# backend/aigc/core/config.py -> the repository root is three folders up from this package.
+REPO_ROOT = Path(__file__).resolve().parents[3]
+
+# Secrets that ship in docs or examples; a production server must never run with one of them.
+KNOWN_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-this-secret-key"}
+MIN_JWT_SECRET_LENGTH = 32
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message names the setting and the problem in one line."""
+
+
+class Settings(BaseSettings):
+    """Every setting of the platform. Environment variable names are the field names upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=REPO_ROOT / ".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    # --- server
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    debug: bool = False
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    max_request_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
+    public_base_url: str = ""
+
+    # --- model
+    anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    default_model: str = "sonnet"
+    # Aliases the scenarios may name; the deployment decides what each one means.
+    model_aliases: dict[str, str] = {
+        "sonnet": "claude-sonnet-4-5",
+        "haiku": "claude-haiku-4-5",
+        "opus": "claude-opus-4-1",
+    }
+    demo_model_port: int = Field(default=8765, ge=1, le=65535)
+
+    # --- agent runtime limits
+    agent_max_concurrent_runs: int = Field(default=8, ge=1)
+    agent_turn_timeout_seconds: float = Field(default=600, gt=0)
+    # A stream that sends nothing for this long is treated as stalled and the turn is ended.
+    agent_stall_timeout_seconds: float = Field(default=90, gt=0)
+    # A warm agent client is released after this much idle time; the next turn resumes from the transcript.
+    agent_idle_release_seconds: float = Field(default=600, gt=0)
+    agent_max_retries: int = Field(default=2, ge=0, le=15)
+    agent_request_timeout_ms: int = Field(default=60_000, ge=1000)
+    agent_default_max_turns: int = Field(default=20, ge=1)
+
+    # --- storage and paths (relative paths resolve against the repo root)
+    database_url: str = ""
+    data_dir: Path = Path("data")
+    work_dir: Path = Path("work_dir")
+    log_dir: Path = Path("logs")
+    minio_endpoint: str | None = None
+    minio_access_key: SecretStr | None = None
+    minio_secret_key: SecretStr | None = None
+    minio_bucket: str = "aigc-artifacts"
+    minio_secure: bool = False
+    minio_region: str | None = None
+
+    # --- database tuning
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_echo: bool = False
+
+    # --- auth
+    jwt_secret_key: SecretStr = SecretStr("")
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    refresh_token_expire_days: int = Field(default=14, ge=1, le=365)
+    registration_mode: Literal["open", "admin_only"] = "open"
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_failure_window_seconds: int = Field(default=300, ge=1)
+    login_max_attempts_per_ip: int = Field(default=30, ge=1)
+    login_ip_window_seconds: int = Field(default=60, ge=1)
+    rate_limit_storage_uri: str = "memory://"
+    # argon2id cost; the defaults are pwdlib's recommended ones, tests lower them for speed.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_cost: int = Field(default=65536, ge=8)
+
+    # --- logging
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_json: bool = False
+    log_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    log_backup_count: int = Field(default=6, ge=0)
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        """Accept a comma-separated list, the natural way to write it in a .env file."""
+        if isinstance(value, str):
+            stripped = value.strip()
+            if stripped.startswith("["):
+                import json
+
+                return json.loads(stripped)
+            return [item.strip() for item in stripped.split(",") if item.strip()]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// (the async drivers the platform uses)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Settings:
+        self.data_dir = _from_root(self.data_dir)
+        self.work_dir = _from_root(self.work_dir)
+        self.log_dir = _from_root(self.log_dir)
+        if not self.database_url:
+            self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'sessions.db'}"
+        elif self.database_url.startswith("sqlite+aiosqlite:///") and not self.database_url.startswith(
+            "sqlite+aiosqlite:////"
+        ):
+            relative = self.database_url.removeprefix("sqlite+aiosqlite:///")
+            if relative and not relative.startswith(":memory:"):
+                self.database_url = f"sqlite+aiosqlite:///{_from_root(Path(relative))}"
+        return self
+
+    # --- derived values
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def minio_enabled(self) -> bool:
+        return bool(self.minio_endpoint and self.minio_access_key and self.minio_secret_key)
+
+    @property
+    def demo_model_enabled(self) -> bool:
+        """No API key configured: the platform talks to its own scripted model."""
+        return self.anthropic_api_key is None or not self.anthropic_api_key.get_secret_value()
+
+    def resolve_model(self, name: str | None) -> str:
+        """Map an alias such as `sonnet` to the model id this deployment uses."""
+        chosen = (name or self.default_model).strip()
+        return self.model_aliases.get(chosen, chosen)
+
+    def jwt_secret(self) -> str:
+        return self.jwt_secret_key.get_secret_value()
+
+
+def _from_root(path: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+def _check_production_rules(settings: Settings) -> Settings:
+    secret = settings.jwt_secret()
+    weak = secret.strip().lower() in KNOWN_PLACEHOLDER_SECRETS or len(secret) < MIN_JWT_SECRET_LENGTH
+    if weak and not settings.debug:
+        if not secret:
+            problem = "is not set"
+        elif secret.strip().lower() in KNOWN_PLACEHOLDER_SECRETS:
+            problem = "is a known placeholder"
+        else:
+            problem = f"is shorter than {MIN_JWT_SECRET_LENGTH} characters"
+        raise ConfigError(
+            f"JWT_SECRET_KEY {problem}; set a random value of at least {MIN_JWT_SECRET_LENGTH} characters "
+            "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) or run with DEBUG=true"
+        )
+    if weak:
+        # Debug servers get a throw-away secret: tokens die with the process, which is fine for development.
+        settings.jwt_secret_key = SecretStr(secrets.token_urlsafe(48))
+    return settings
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build and check settings; raise ConfigError with one readable line on the first bad value."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
+        raw = first.get("input")
+        shown = "" if isinstance(raw, dict) or "secret" in name.lower() or "key" in name.lower() else f" (got {raw!r})"
+        raise ConfigError(f"Invalid setting {name}: {first['msg']}{shown}") from None
+    return _check_production_rules(settings)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings; the only way code reads configuration."""
+    return load_settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget the cached settings (tests and config reload)."""
+    get_settings.cache_clear()

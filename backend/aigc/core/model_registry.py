@@ -1,0 +1,8 @@
+"""Imports every table model so that SQLModel.metadata is complete (Alembic and the schema tests)."""
+
+from sqlmodel import SQLModel
+
+from aigc.auth import models as _auth_models  # noqa: F401
+from aigc.users import models as _users_models  # noqa: F401
+
+metadata = SQLModel.metadata

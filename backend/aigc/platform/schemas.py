@@ -1,0 +1,23 @@
+"""Shapes of the platform's public status endpoints."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class HealthPublic(BaseModel):
+    """Overall status and one field per checked part; a failing part reads `error: <reason>`."""
+
+    status: Literal["ok", "error"]
+    version: str
+    db: str
+
+
+class PlatformInfo(BaseModel):
+    name: str
+    version: str
+    registration_mode: Literal["open", "admin_only"]
+    demo_model: bool
+    default_model: str

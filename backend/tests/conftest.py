@@ -1,0 +1,107 @@
+"""Test settings, a migrated database per run (SQLite, or PostgreSQL from TEST_DATABASE_URL), and the app."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+# The test process configures the platform through the environment, exactly as an operator would,
+# before any aigc module reads settings.
+_RUN_DIR = Path(tempfile.mkdtemp(prefix="aigc-tests-"))
+TEST_JWT_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+os.environ.update(
+    {
+        "DEBUG": "false",
+        "JWT_SECRET_KEY": TEST_JWT_SECRET,
+        "DATA_DIR": str(_RUN_DIR / "data"),
+        "WORK_DIR": str(_RUN_DIR / "work_dir"),
+        "LOG_DIR": str(_RUN_DIR / "logs"),
+        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite+aiosqlite:///{_RUN_DIR / 'test.db'}",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "1024",
+        "REGISTRATION_MODE": "open",
+        "LOG_LEVEL": "INFO",
+    }
+)
+for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
+    os.environ.pop(_name, None)
+
+import httpx  # noqa: E402
+import pytest  # noqa: E402
+from asgi_lifespan import LifespanManager  # noqa: E402
+from fastapi import FastAPI  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from aigc.core.config import Settings, get_settings, reset_settings_cache  # noqa: E402
+from aigc.core.db import dispose_engine, get_engine  # noqa: E402
+from aigc.core.migrations import upgrade_database  # noqa: E402
+from aigc.core.model_registry import metadata  # noqa: E402
+
+IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgresql")
+
+
+def reset_postgres_schema(url: str) -> None:
+    """Start from an empty `public` schema (the test database is dedicated to tests)."""
+    import asyncio
+
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def _reset() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(_reset())
+
+
+@pytest.fixture(scope="session", autouse=True)
+def migrated_database() -> Iterator[None]:
+    """Build the schema by running the migrations, so every test run also tests them."""
+    if IS_POSTGRES:
+        reset_postgres_schema(os.environ["DATABASE_URL"])
+    upgrade_database()
+    yield
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return get_settings()
+
+
+async def clear_tables() -> None:
+    async with get_engine().begin() as conn:
+        for table in reversed(metadata.sorted_tables):
+            await conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+async def clean_state() -> AsyncIterator[None]:
+    """Each test starts with empty tables and fresh login throttles."""
+    yield
+    reset_settings_cache()
+    from aigc.auth.throttle import _limiter
+
+    for limiter in [_limiter(get_settings().rate_limit_storage_uri)]:
+        await limiter.storage.reset()
+    await clear_tables()
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[FastAPI]:
+    from aigc.main import create_app
+
+    application = create_app()
+    async with LifespanManager(application):
+        yield application
+    await dispose_engine()
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

@@ -1,0 +1,40 @@
+"""The database under concurrent writers, and the SQLite settings that make that safe."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from aigc.core.db import get_engine
+from tests.conftest import IS_POSTGRES
+
+
+async def test_many_concurrent_writers_all_succeed(client: httpx.AsyncClient) -> None:
+    async def register(i: int) -> int:
+        response = await client.post("/api/v1/auth/register", json={"username": f"burst{i}", "password": "long-enough-pw"})
+        return response.status_code
+
+    statuses = await asyncio.gather(*(register(i) for i in range(60)))
+    assert statuses == [201] * 60
+
+
+async def test_a_failed_request_leaves_no_partial_write(client: httpx.AsyncClient) -> None:
+    await client.post("/api/v1/auth/register", json={"username": "first", "password": "long-enough-pw", "email": "same@x.org"})
+    duplicate = await client.post(
+        "/api/v1/auth/register", json={"username": "second", "password": "long-enough-pw", "email": "same@x.org"}
+    )
+    assert duplicate.status_code == 409
+    async with get_engine().connect() as conn:
+        names = (await conn.execute(text("SELECT username FROM users"))).scalars().all()
+    assert names == ["first"]
+
+
+@pytest.mark.skipif(IS_POSTGRES, reason="SQLite pragmas")
+async def test_sqlite_runs_in_wal_with_foreign_keys() -> None:
+    async with get_engine().connect() as conn:
+        assert (await conn.execute(text("PRAGMA journal_mode"))).scalar() == "wal"
+        assert (await conn.execute(text("PRAGMA foreign_keys"))).scalar() == 1
+        assert (await conn.execute(text("PRAGMA busy_timeout"))).scalar() >= 1000

@@ -1,0 +1,39 @@
+"""Health: 200 with every part ok; 503 naming the database when it cannot be reached."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from aigc import __version__
+from aigc.core.config import reset_settings_cache
+from aigc.core.db import dispose_engine
+
+
+async def test_healthy(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "version": __version__, "db": "ok"}
+
+
+async def test_unreachable_database_is_503(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    await dispose_engine()
+    # A port nothing listens on: the driver fails to connect, as with a stopped server.
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:9/none")
+    reset_settings_cache()
+    try:
+        response = await client.get("/api/v1/health")
+        assert response.status_code == 503
+        body = response.json()
+        assert body["status"] == "error" and body["db"].startswith("error:")
+    finally:
+        await dispose_engine()
+        monkeypatch.undo()
+        reset_settings_cache()
+
+
+async def test_platform_info_is_public(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/platform/info")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["registration_mode"] == "open" and body["demo_model"] is True and body["version"] == __version__
