@@ -5,6 +5,8 @@ from fastapi import APIRouter, Depends
 from aigc.auth import router as auth_router
 from aigc.core.deps import get_current_user
 from aigc.platform import router as platform_router
+from aigc.scenarios import router as scenarios_router
+from aigc.skills import router as skills_router
 from aigc.users import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -16,6 +18,8 @@ public.include_router(auth_router.public_router)
 authenticated = APIRouter(dependencies=[Depends(get_current_user)])
 authenticated.include_router(auth_router.router)
 authenticated.include_router(users_router.router)
+authenticated.include_router(scenarios_router.router)
+authenticated.include_router(skills_router.router)
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(public)

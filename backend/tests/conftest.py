@@ -73,9 +73,13 @@ def settings() -> Settings:
 
 
 async def clear_tables() -> None:
+    """Empty every table, then put back the rows the migrations seed (the built-in scenarios)."""
+    from migrations.seeds.scenarios_0002 import builtin_scenario_rows
+
     async with get_engine().begin() as conn:
         for table in reversed(metadata.sorted_tables):
             await conn.execute(table.delete())
+        await conn.execute(metadata.tables["scenarios"].insert(), builtin_scenario_rows())
 
 
 @pytest.fixture(autouse=True)

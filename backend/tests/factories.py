@@ -53,3 +53,24 @@ async def sign_in(client: httpx.AsyncClient, user: User, password: str = DEFAULT
 async def signed_in_user(client: httpx.AsyncClient, role: Role = Role.user, **kwargs: object) -> SignedIn:
     user = await create_user(role=role, **kwargs)  # type: ignore[arg-type]
     return await sign_in(client, user)
+
+
+def skill_md(name: str, description: str = "Does a useful thing", body: str = "Follow these steps.") -> str:
+    return f"---\nname: {name}\ndescription: {description}\n---\n\n# {name}\n\n{body}\n"
+
+
+async def create_skill_via_api(
+    client: httpx.AsyncClient, owner: SignedIn, name: str, *, is_public: bool = False, extra: dict[str, str] | None = None
+) -> dict:
+    files = [{"path": "SKILL.md", "content": skill_md(name)}]
+    files += [{"path": path, "content": content} for path, content in (extra or {}).items()]
+    response = await client.post("/api/v1/skills", json={"files": files, "is_public": is_public}, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def create_scenario_via_api(client: httpx.AsyncClient, owner: SignedIn, **fields: object) -> dict:
+    payload = {"name": "Test scenario", "system_prompt": "Be brief.", **fields}
+    response = await client.post("/api/v1/scenarios", json=payload, headers=owner.headers)
+    assert response.status_code == 201, response.text
+    return response.json()

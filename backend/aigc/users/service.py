@@ -10,6 +10,7 @@ from aigc.core.config import Settings
 from aigc.core.errors import AppError, ConflictError, NotFoundError
 from aigc.core.models import utcnow
 from aigc.core.security import hash_password
+from aigc.scenarios import service as scenario_service
 from aigc.users import repository
 from aigc.users.models import Role, User
 from aigc.users.schemas import UserCreate, UsersPublic, UserUpdate
@@ -74,6 +75,7 @@ async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) ->
     user = await get_user(session, user_id)
     if user.id == actor.id:
         raise AppError("You cannot delete your own account", code="self_lockout", status_code=409)
+    await scenario_service.delete_private_scenarios_of(session, user.id)
     await session.delete(user)
     await session.flush()
 

@@ -1,0 +1,235 @@
+"""Scenario rules: who may see and change what, the single default, and each user's own settings."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from collections.abc import Sequence
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from aigc.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
+from aigc.core.models import utcnow
+from aigc.scenarios import repository
+from aigc.scenarios.models import Scenario, UserScenarioConfig
+from aigc.scenarios.schemas import (
+    SANDBOXED_TOOLS,
+    ScenarioCreate,
+    ScenarioPublic,
+    ScenariosPublic,
+    ScenarioUpdate,
+    UserScenarioConfigPublic,
+    UserScenarioConfigUpdate,
+)
+from aigc.skills import repository as skill_repository
+from aigc.users.models import User
+
+# Bumped on every change so caches keyed on the catalogue (the matcher's) know to drop entries.
+_catalogue_version = 0
+
+
+def catalogue_version() -> int:
+    return _catalogue_version
+
+
+def _catalogue_changed() -> None:
+    global _catalogue_version
+    _catalogue_version += 1
+
+
+async def get_scenario(session: AsyncSession, user: User, scenario_id: uuid.UUID) -> Scenario:
+    """A scenario the user may see; 404 otherwise, so private ones are not even confirmed to exist."""
+    scenario = await repository.get_visible(session, user, scenario_id)
+    if scenario is None:
+        raise NotFoundError("No such scenario")
+    return scenario
+
+
+async def get_default_scenario(session: AsyncSession) -> Scenario:
+    scenario = await repository.get_default(session)
+    if scenario is None:
+        raise NotFoundError("No default scenario is configured; an administrator must choose one")
+    return scenario
+
+
+async def list_scenarios(
+    session: AsyncSession,
+    user: User,
+    *,
+    search: str | None = None,
+    category: str | None = None,
+    favorites_only: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> ScenariosPublic:
+    scenarios, count = await repository.list_visible(
+        session, user, search=search, category=category, favorites_only=favorites_only, offset=offset, limit=limit
+    )
+    return ScenariosPublic(items=await to_public(session, user, scenarios), count=count)
+
+
+async def to_public(session: AsyncSession, user: User, scenarios: Sequence[Scenario]) -> list[ScenarioPublic]:
+    """Scenarios with their skill ids and this user's own settings, in two queries for the whole page."""
+    ids = [s.id for s in scenarios]
+    skills = await repository.skill_ids_by_scenario(session, ids)
+    configs = await repository.configs_for(session, user.id, ids)
+    result = []
+    for scenario in scenarios:
+        public = ScenarioPublic.model_validate(scenario)
+        public.skill_ids = skills.get(scenario.id, [])
+        if scenario.id in configs:
+            public.user_config = UserScenarioConfigPublic.model_validate(configs[scenario.id])
+        result.append(public)
+    return result
+
+
+def _can_manage(user: User, scenario: Scenario) -> bool:
+    return scenario.created_by == user.id or (user.is_admin and scenario.is_public)
+
+
+async def _check_rules(
+    session: AsyncSession, user: User, *, is_public: bool, tools: Sequence[str], skill_ids: Sequence[uuid.UUID]
+) -> None:
+    if is_public and not user.is_admin:
+        raise PermissionDeniedError("Only administrators can publish scenarios", code="publish_forbidden")
+    shell_or_network = sorted(set(tools) & set(SANDBOXED_TOOLS))
+    if shell_or_network and not user.is_admin:
+        raise PermissionDeniedError(
+            f"Only administrators can enable {', '.join(shell_or_network)} (they run in the OS sandbox)",
+            code="tool_forbidden",
+        )
+    if skill_ids:
+        skills = await skill_repository.get_visible_many(session, user, skill_ids)
+        found = {skill.id: skill for skill in skills}
+        missing = [str(sid) for sid in skill_ids if sid not in found]
+        if missing:
+            raise AppError(f"Unknown skill {missing[0]}", code="unknown_skill", status_code=422)
+        private = [s.name for s in skills if not s.is_public]
+        if is_public and private:
+            raise AppError(
+                f"A public scenario can only use public skills; '{private[0]}' is private",
+                code="private_skill_in_public_scenario",
+                status_code=422,
+            )
+
+
+async def _unique_slug(session: AsyncSession, wanted: str | None, name: str) -> str:
+    if wanted:
+        if await repository.get_by_slug(session, wanted):
+            raise ConflictError(f"The slug '{wanted}' is already used", code="slug_taken")
+        return wanted
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:48] or "scenario"
+    slug = base
+    while len(slug) < 2 or await repository.get_by_slug(session, slug):
+        slug = f"{base}-{secrets.token_hex(3)}"
+    return slug
+
+
+async def create_scenario(session: AsyncSession, user: User, data: ScenarioCreate) -> ScenarioPublic:
+    await _check_rules(session, user, is_public=data.is_public, tools=data.tools, skill_ids=data.skill_ids)
+    values = data.model_dump(exclude={"skill_ids", "slug"})
+    scenario = Scenario(**values, slug=await _unique_slug(session, data.slug, data.name), created_by=user.id)
+    session.add(scenario)
+    await session.flush()
+    await repository.set_skills(session, scenario.id, data.skill_ids)
+    await session.flush()
+    _catalogue_changed()
+    return (await to_public(session, user, [scenario]))[0]
+
+
+async def update_scenario(
+    session: AsyncSession, user: User, scenario_id: uuid.UUID, changes: ScenarioUpdate
+) -> ScenarioPublic:
+    scenario = await get_scenario(session, user, scenario_id)
+    if not _can_manage(user, scenario):
+        raise PermissionDeniedError("You can only change your own scenarios", code="not_owner")
+    fields = changes.model_dump(exclude_unset=True)
+    skill_ids = fields.pop("skill_ids", None)
+    is_public = fields.get("is_public", scenario.is_public)
+    tools = fields.get("tools") or scenario.tools
+    current_skills = (await repository.skill_ids_by_scenario(session, [scenario.id])).get(scenario.id, [])
+    await _check_rules(
+        session, user, is_public=is_public, tools=tools, skill_ids=skill_ids if skill_ids is not None else current_skills
+    )
+    if scenario.is_default and (fields.get("is_public") is False or fields.get("is_enabled") is False):
+        raise ConflictError(
+            "The default scenario must stay public and enabled; choose another default first", code="default_locked"
+        )
+    for name, value in fields.items():
+        setattr(scenario, name, value)
+    scenario.updated_at = utcnow()
+    session.add(scenario)
+    if skill_ids is not None:
+        await repository.set_skills(session, scenario.id, skill_ids)
+    await session.flush()
+    _catalogue_changed()
+    return (await to_public(session, user, [scenario]))[0]
+
+
+async def delete_scenario(session: AsyncSession, user: User, scenario_id: uuid.UUID) -> None:
+    scenario = await get_scenario(session, user, scenario_id)
+    if not _can_manage(user, scenario):
+        raise PermissionDeniedError("You can only delete your own scenarios", code="not_owner")
+    if scenario.is_default:
+        raise ConflictError("The default scenario cannot be deleted; choose another default first", code="default_locked")
+    await session.delete(scenario)
+    await session.flush()
+    _catalogue_changed()
+
+
+async def set_default(session: AsyncSession, admin: User, scenario_id: uuid.UUID) -> ScenarioPublic:
+    """Make one public, enabled scenario the default; the previous default stops being one."""
+    scenario = await get_scenario(session, admin, scenario_id)
+    if not (scenario.is_public and scenario.is_enabled):
+        raise ConflictError("Only a public, enabled scenario can be the default", code="default_not_public")
+    if not scenario.is_default:
+        await repository.clear_default(session)
+        await session.flush()
+        scenario.is_default = True
+        scenario.updated_at = utcnow()
+        session.add(scenario)
+        await session.flush()
+        _catalogue_changed()
+    return (await to_public(session, admin, [scenario]))[0]
+
+
+def allowed_models(scenario: Scenario, default_model: str) -> list[str]:
+    """The models a user may pick for this scenario: its own and the extra ones it allows."""
+    return list(dict.fromkeys([scenario.model or default_model, *scenario.allowed_models]))
+
+
+async def update_user_config(
+    session: AsyncSession, user: User, scenario_id: uuid.UUID, changes: UserScenarioConfigUpdate, default_model: str
+) -> UserScenarioConfigPublic:
+    scenario = await get_scenario(session, user, scenario_id)
+    fields = changes.model_dump(exclude_unset=True)
+    if fields.get("model") is not None and fields["model"] not in allowed_models(scenario, default_model):
+        raise AppError(
+            f"This scenario allows only: {', '.join(allowed_models(scenario, default_model))}",
+            code="model_not_allowed",
+            status_code=422,
+        )
+    config = await repository.get_config(session, user.id, scenario.id) or UserScenarioConfig(
+        user_id=user.id, scenario_id=scenario.id
+    )
+    for name, value in fields.items():
+        setattr(config, name, value if value is not None or name == "model" else getattr(config, name))
+    config.updated_at = utcnow()
+    session.add(config)
+    await session.flush()
+    return UserScenarioConfigPublic.model_validate(config)
+
+
+async def touch_last_used(session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID) -> None:
+    config = await repository.get_config(session, user_id, scenario_id) or UserScenarioConfig(
+        user_id=user_id, scenario_id=scenario_id
+    )
+    config.last_used_at = utcnow()
+    session.add(config)
+
+
+async def delete_private_scenarios_of(session: AsyncSession, user_id: uuid.UUID) -> None:
+    """A deleted account takes its private scenarios with it; public ones it created stay."""
+    await repository.delete_private_of(session, user_id)
+    _catalogue_changed()
