@@ -1,0 +1,118 @@
+"""The process environment of the agent CLI: a wrapper that starts it under `env -i` with an allow-list."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import claude_agent_sdk
+
+# Variables the wrapper copies from the environment the SDK gives it; everything else is dropped.
+# The SDK sets the CLAUDE_AGENT_SDK_* / CLAUDE_CODE_ENTRYPOINT ones itself, the runtime sets the others
+# through ClaudeAgentOptions.env. Nothing of the server process (JWT_SECRET_KEY, DATABASE_URL, MINIO_*,
+# the real HOME, ...) is on this list.
+FORWARDED_VARIABLES = (
+    "ANTHROPIC_BASE_URL",
+    "ANTHROPIC_API_KEY",
+    "API_TIMEOUT_MS",
+    "CLAUDE_CODE_MAX_RETRIES",
+    "CLAUDE_CODE_ENTRYPOINT",
+    "CLAUDE_CODE_SDK_READS_SESSION_STATE",
+    "CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING",
+    "CLAUDE_AGENT_SDK_VERSION",
+    "CLAUDE_AGENT_SDK_CLIENT_APP",
+)
+# Fixed values: no telemetry, no auto-update, no outbound traffic except the model endpoint.
+FIXED_VARIABLES = {
+    "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    "LANG": "C.UTF-8",
+    "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+    "DISABLE_AUTOUPDATER": "1",
+    "DISABLE_TELEMETRY": "1",
+    "DISABLE_ERROR_REPORTING": "1",
+    "DISABLE_BUG_COMMAND": "1",
+}
+
+
+@dataclass(frozen=True)
+class AgentEnvironment:
+    """The folders under data_dir/agent that the agent CLI may use, and its wrapper script."""
+
+    root: Path
+
+    @property
+    def home(self) -> Path:
+        return self.root / "home"
+
+    @property
+    def config_dir(self) -> Path:
+        """CLAUDE_CONFIG_DIR: transcripts (needed to resume), CLI config, caches."""
+        return self.root / "claude-config"
+
+    @property
+    def tmp_dir(self) -> Path:
+        return self.root / "tmp"
+
+    @property
+    def wrapper_path(self) -> Path:
+        return self.root / "bin" / "claude-wrapper"
+
+    def prepare(self, cli_path: Path | None = None) -> Path:
+        """Create the folders and (re)write the wrapper script; return the wrapper's path."""
+        for folder in (self.home, self.config_dir, self.tmp_dir, self.wrapper_path.parent):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        script = render_wrapper(cli_path or bundled_cli_path(), self)
+        # Write to a temporary name and rename, so a CLI starting meanwhile never sees half a script.
+        staging = self.wrapper_path.with_suffix(".tmp")
+        staging.write_text(script, encoding="utf-8")
+        staging.chmod(0o700)
+        os.replace(staging, self.wrapper_path)
+        return self.wrapper_path
+
+    def transcript_exists(self, sdk_session_id: str) -> bool:
+        """Whether the CLI kept a transcript of that session, so `resume` can work."""
+        projects = self.config_dir / "projects"
+        return any(projects.glob(f"*/{sdk_session_id}.jsonl")) if projects.is_dir() else False
+
+
+def bundled_cli_path() -> Path:
+    """The Claude Code binary shipped inside the claude_agent_sdk wheel."""
+    path = Path(claude_agent_sdk.__file__).parent / "_bundled" / "claude"
+    if not path.is_file():
+        raise FileNotFoundError(f"the claude_agent_sdk wheel has no bundled CLI at {path}")
+    return path
+
+
+def render_wrapper(cli_path: Path, env: AgentEnvironment) -> str:
+    """A POSIX sh script that execs the CLI with an empty environment plus the allow-list."""
+    fixed = {
+        **FIXED_VARIABLES,
+        "HOME": str(env.home),
+        "CLAUDE_CONFIG_DIR": str(env.config_dir),
+        "CLAUDE_CODE_TMPDIR": str(env.tmp_dir),
+        "TMPDIR": str(env.tmp_dir),
+    }
+    lines = [
+        "#!/bin/sh",
+        "# Written by aigc.agent.environment; rewritten at every start, do not edit.",
+        "exec /usr/bin/env -i \\",
+    ]
+    lines += [f"  {shlex.quote(f'{name}={value}')} \\" for name, value in fixed.items()]
+    # `${X:+"X=$X"}` adds the assignment only when X is set and not empty, so an unset value stays unset.
+    lines += [f'  ${{{name}:+"{name}=${name}"}} \\' for name in FORWARDED_VARIABLES]
+    lines.append(f'  {shlex.quote(str(cli_path))} "$@"')
+    return "\n".join(lines) + "\n"
+
+
+def sandbox_tools_available() -> str | None:
+    """None when the OS sandbox can run; otherwise what is missing, in words."""
+    missing = [
+        tool for tool in ("bwrap", "socat") if shutil.which(tool, path=FIXED_VARIABLES["PATH"]) is None
+    ]
+    if not missing:
+        return None
+    packages = {"bwrap": "bubblewrap", "socat": "socat"}
+    return "the OS sandbox needs " + ", ".join(f"`{tool}` (package {packages[tool]})" for tool in missing)

@@ -1,0 +1,178 @@
+"""What a turn asks for (TurnRequest) and the SDK options that confine it."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from claude_agent_sdk import ClaudeAgentOptions, HookMatcher
+from claude_agent_sdk.types import SandboxSettings, SystemPromptPreset
+
+from aigc.agent.permissions import SessionGuard
+
+logger = logging.getLogger(__name__)
+
+# Built-in tools a scenario may list. Anything else (Agent, NotebookEdit, MCP tools, ...) is never offered.
+KNOWN_TOOLS = (
+    "Read",
+    "Write",
+    "Edit",
+    "MultiEdit",
+    "Glob",
+    "Grep",
+    "Skill",
+    "TodoWrite",
+    "Bash",
+    "WebFetch",
+    "WebSearch",
+)
+# Tools that reach beyond the session folder; offered only inside the OS sandbox.
+SANDBOXED_TOOLS = frozenset({"Bash", "WebFetch", "WebSearch"})
+
+
+@dataclass
+class TurnRequest:
+    """One user message for one chat session, with the scenario's settings."""
+
+    session_key: str
+    cwd: Path
+    prompt: str
+    model: str
+    system_prompt: str = ""
+    # "append": the CLI's own prompt (tool-use rules, environment) plus the scenario's text; "replace": only
+    # the scenario's text. Append is the default: scenarios describe a task, not how Read/Write/Skill work.
+    system_prompt_mode: Literal["append", "replace"] = "append"
+    tools: list[str] = field(default_factory=lambda: ["Read", "Write", "Edit", "Glob", "Grep"])
+    skills: list[str] = field(default_factory=list)
+    max_turns: int | None = None
+    max_budget_usd: float | None = None
+    resume: str | None = None
+
+    def effective_tools(self) -> list[str]:
+        """The scenario's tools that exist, plus Skill when skills are installed, in a stable order."""
+        wanted = set(self.tools) | ({"Skill"} if self.skills else set())
+        unknown = wanted - set(KNOWN_TOOLS)
+        if unknown:
+            logger.warning("ignoring unknown agent tools %s", sorted(unknown))
+        return [tool for tool in KNOWN_TOOLS if tool in wanted]
+
+    def needs_sandbox(self) -> bool:
+        """Whether a listed tool can reach outside the session folder by itself."""
+        return bool(SANDBOXED_TOOLS & set(self.tools))
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """What a warm agent process was started with; a turn asking for something else needs a new one."""
+        return (
+            str(self.cwd),
+            self.model,
+            self.system_prompt,
+            self.system_prompt_mode,
+            tuple(self.effective_tools()),
+            tuple(self.skills),
+            self.max_turns,
+            self.max_budget_usd,
+        )
+
+
+@dataclass(frozen=True)
+class ProcessSettings:
+    """Per-deployment values every agent process gets."""
+
+    cli_path: Path
+    api_key: str | None
+    base_url: str | None
+    max_retries: int
+    request_timeout_ms: int
+    default_max_turns: int
+    # Folders sandboxed shell commands may not read (the platform's data, other sessions, secrets);
+    # the session's own folder is re-allowed inside them.
+    sandbox_deny_read: tuple[str, ...] = ()
+
+
+def build_options(
+    req: TurnRequest,
+    process: ProcessSettings,
+    guard: SessionGuard,
+    resume: str | None,
+    stderr: Callable[[str], None] | None = None,
+) -> ClaudeAgentOptions:
+    """ClaudeAgentOptions with every confinement the platform relies on (see docs in the agent notes)."""
+    tools = req.effective_tools()
+    env = {
+        "CLAUDE_CODE_MAX_RETRIES": str(process.max_retries),
+        "API_TIMEOUT_MS": str(process.request_timeout_ms),
+    }
+    if process.api_key:
+        env["ANTHROPIC_API_KEY"] = process.api_key
+    if process.base_url:
+        env["ANTHROPIC_BASE_URL"] = process.base_url
+    return ClaudeAgentOptions(
+        cwd=str(req.cwd),
+        cli_path=str(process.cli_path),
+        env=env,
+        model=req.model,
+        system_prompt=_system_prompt(req),
+        # `tools` is the only list that removes a tool; bare names in allowed_tools would be global allows.
+        tools=tools,
+        disallowed_tools=[tool for tool in SANDBOXED_TOOLS if tool not in tools],
+        permission_mode="acceptEdits",
+        # No user/local settings: nothing outside what the platform writes may change the rules. Installed
+        # skills are only listed when the project layer is read (measured: `skills=[...]` alone is not
+        # enough); the platform writes nothing else under <cwd>/.claude and the agent may not write there.
+        setting_sources=["project"] if req.skills else [],
+        skills=list(req.skills),
+        settings=json.dumps(_flag_settings()),
+        sandbox=_sandbox(req, process.sandbox_deny_read) if req.needs_sandbox() else None,
+        strict_mcp_config=True,
+        # `@/etc/passwd` in the user's text must reach the model as text, never as the file.
+        verbatim_prompts=True,
+        can_use_tool=guard.can_use_tool,
+        hooks={"PreToolUse": [HookMatcher(matcher=None, hooks=[guard.pre_tool_use], on_failure="block")]},
+        include_partial_messages=True,
+        max_turns=req.max_turns or process.default_max_turns,
+        max_budget_usd=req.max_budget_usd,
+        resume=resume,
+        stderr=stderr,
+    )
+
+
+def _system_prompt(req: TurnRequest) -> str | SystemPromptPreset:
+    if req.system_prompt_mode == "replace":
+        return req.system_prompt
+    preset: SystemPromptPreset = {"type": "preset", "preset": "claude_code"}
+    if req.system_prompt:
+        preset["append"] = req.system_prompt
+    return preset
+
+
+def _flag_settings() -> dict[str, object]:
+    """Highest-priority settings layer: the CLI's own refusal of anything outside the working folder."""
+    return {
+        "permissions": {
+            "blockReadsOutsideWorkingDirectories": True,
+            "blockWritesOutsideWorkingDirectories": True,
+        },
+    }
+
+
+def _sandbox(req: TurnRequest, deny_read: tuple[str, ...]) -> SandboxSettings:
+    sandbox: SandboxSettings = {
+        "enabled": True,
+        "autoAllowBashIfSandboxed": True,
+        # A command may not ask to leave the sandbox (dangerouslyDisableSandbox).
+        "allowUnsandboxedCommands": False,
+        # No outbound network from shell commands; WebFetch/WebSearch run in the CLI, not in the sandbox.
+        "network": {"allowedDomains": []},
+    }
+    # Not in the SDK's TypedDict (0.2.187) but read by the CLI. failIfUnavailable: refuse to run unsandboxed
+    # instead of warning. filesystem: the sandbox lets commands read everything unless told otherwise.
+    extra: dict[str, object] = {
+        "failIfUnavailable": True,
+        "filesystem": {"denyRead": list(deny_read), "allowRead": [str(req.cwd)]},
+    }
+    sandbox.update(extra)  # type: ignore[typeddict-item]
+    return sandbox
