@@ -6,6 +6,7 @@ from aigc.auth import router as auth_router
 from aigc.core.deps import get_current_user
 from aigc.platform import router as platform_router
 from aigc.scenarios import router as scenarios_router
+from aigc.sessions import router as sessions_router
 from aigc.skills import router as skills_router
 from aigc.users import router as users_router
 
@@ -20,6 +21,8 @@ authenticated.include_router(auth_router.router)
 authenticated.include_router(users_router.router)
 authenticated.include_router(scenarios_router.router)
 authenticated.include_router(skills_router.router)
+authenticated.include_router(sessions_router.router)
+authenticated.include_router(sessions_router.artifacts_router)
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(public)

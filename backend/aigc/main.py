@@ -13,11 +13,15 @@ from fastapi.routing import APIRoute
 from aigc import __version__
 from aigc.api import api_router
 from aigc.core.config import Settings, get_settings
-from aigc.core.db import dispose_engine, get_engine
+from aigc.agent import runtime_from_settings
+from aigc.core.db import dispose_engine, get_engine, session_scope
 from aigc.core.errors import install_error_handlers
 from aigc.core.logging import configure_logging
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
+from aigc.sessions import service as sessions_service
+from aigc.sessions.turns import TurnManager
+from aigc.storage import create_storage
 
 logger = logging.getLogger("aigc")
 
@@ -32,10 +36,23 @@ def operation_id(route: APIRoute) -> str:
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     await ensure_schema_current(get_engine())
-    logger.info("AIGC platform %s started (database: %s)", __version__, "sqlite" if settings.is_sqlite else "postgresql")
+    async with session_scope() as session:
+        interrupted = await sessions_service.fail_interrupted_turns(session)
+    if interrupted:
+        logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
+    app.state.storage = create_storage(settings)
+    app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
+    logger.info(
+        "AIGC platform %s started (database: %s, storage: %s, model: %s)",
+        __version__,
+        "sqlite" if settings.is_sqlite else "postgresql",
+        app.state.storage.backend_name,
+        "demo" if settings.demo_model_enabled else "anthropic",
+    )
     try:
         yield
     finally:
+        await app.state.turns.shutdown()
         await dispose_engine()
         logger.info("AIGC platform stopped")
 

@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 # The test process configures the platform through the environment, exactly as an operator would,
 # before any aigc module reads settings.
@@ -23,6 +24,12 @@ os.environ.update(
         "ARGON2_MEMORY_COST": "1024",
         "REGISTRATION_MODE": "open",
         "LOG_LEVEL": "INFO",
+        # Agent limits small enough that fault tests end quickly.
+        "AGENT_MAX_RETRIES": "1",
+        "AGENT_STALL_TIMEOUT_SECONDS": "4",
+        "AGENT_REQUEST_TIMEOUT_MS": "8000",
+        "AGENT_TURN_TIMEOUT_SECONDS": "60",
+        "AGENT_MAX_CONCURRENT_RUNS": "4",
     }
 )
 for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
@@ -38,6 +45,9 @@ from aigc.core.config import Settings, get_settings, reset_settings_cache  # noq
 from aigc.core.db import dispose_engine, get_engine  # noqa: E402
 from aigc.core.migrations import upgrade_database  # noqa: E402
 from aigc.core.model_registry import metadata  # noqa: E402
+
+if TYPE_CHECKING:
+    from aigc.mock_model.testing import MockModelServer
 
 IS_POSTGRES = os.environ["DATABASE_URL"].startswith("postgresql")
 
@@ -95,7 +105,26 @@ async def clean_state() -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
-async def app() -> AsyncIterator[FastAPI]:
+def model_server() -> Iterator["MockModelServer"]:
+    """The scripted Anthropic-compatible model every agent of the test app talks to (demo mode: no key)."""
+    from aigc.mock_model.testing import MockModelServer
+
+    with MockModelServer(stall_seconds=20) as server:
+        os.environ["ANTHROPIC_BASE_URL"] = server.url
+        reset_settings_cache()
+        yield server
+
+
+@pytest.fixture
+def model(model_server: "MockModelServer") -> Iterator["MockModelServer"]:
+    """The scripted model with a clean script, fault queue and request log for one test."""
+    model_server.reset()
+    yield model_server
+    model_server.reset()
+
+
+@pytest.fixture(scope="session")
+async def app(model_server: "MockModelServer") -> AsyncIterator[FastAPI]:
     from aigc.main import create_app
 
     application = create_app()

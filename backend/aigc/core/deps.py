@@ -26,23 +26,35 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session() -> AsyncIterator[AsyncSession]:
+    """A transaction that only reads, whatever the method: for requests whose writes happen elsewhere
+    (an agent turn saves its own rows), so that they never hold SQLite's write lock while waiting."""
+    async with session_scope(write=False) as session:
+        yield session
+
+
 # scope="function": commit before the response goes out, so a failed commit is never reported as success.
 SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
 async def get_current_user(
-    session: SessionDep,
     settings: SettingsDep,
     token: Annotated[str | None, Depends(oauth2_scheme)],
 ) -> User:
-    """The user behind a valid, current access token; 401 for anything else."""
+    """The user behind a valid, current access token; 401 for anything else.
+
+    The lookup is its own short read, so authenticating never holds the request's write transaction
+    (a turn started by the request saves its rows in a transaction of its own).
+    """
     if not token:
         raise AuthenticationError("Sign in to use this endpoint")
     claims = decode_access_token(settings, token)
     if claims is None:
         raise AuthenticationError("The access token is invalid or has expired")
-    user = await session.get(User, claims.user_id)
+    async with session_scope(write=False) as session:
+        user = await session.get(User, claims.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("This account does not exist or has been disabled")
     if user.token_version != claims.token_version:

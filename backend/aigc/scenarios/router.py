@@ -12,6 +12,8 @@ from aigc.core.errors import error_responses
 from aigc.scenarios import service
 from aigc.scenarios.schemas import (
     ScenarioCreate,
+    ScenarioMatches,
+    ScenarioMatchRequest,
     ScenarioPublic,
     ScenariosPublic,
     ScenarioUpdate,
@@ -45,6 +47,12 @@ async def list_scenarios(
 async def create_scenario(data: ScenarioCreate, session: SessionDep, user: CurrentUser) -> ScenarioPublic:
     """Users create private scenarios; administrators may publish them."""
     return await service.create_scenario(session, user, data)
+
+
+@router.post("/match", summary="Suggest scenarios for a message", response_model=ScenarioMatches, responses=error_responses(422))
+async def match_scenarios(data: ScenarioMatchRequest, session: SessionDep, user: CurrentUser) -> ScenarioMatches:
+    """Rank the scenarios the user can use for this text (Chinese or English), with a score and a reason."""
+    return await service.match_scenarios(session, user, data.text, data.limit)
 
 
 @router.get("/default", summary="Get the default scenario", response_model=ScenarioPublic, responses=error_responses(404))

@@ -147,3 +147,19 @@ class ScenarioPublic(BaseModel):
 class ScenariosPublic(BaseModel):
     items: list[ScenarioPublic]
     count: int
+
+
+class ScenarioMatchRequest(BaseModel):
+    text: str = Field(min_length=1, max_length=20000)
+    limit: int = Field(default=5, ge=1, le=20)
+
+
+class ScenarioMatch(BaseModel):
+    scenario: ScenarioPublic
+    score: float
+    reason: str
+
+
+class ScenarioMatches(BaseModel):
+    items: list[ScenarioMatch]
+    fallback: bool = Field(description="True when nothing matched closely and the default scenario is suggested")

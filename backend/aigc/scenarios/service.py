@@ -16,6 +16,8 @@ from aigc.scenarios.models import Scenario, UserScenarioConfig
 from aigc.scenarios.schemas import (
     SANDBOXED_TOOLS,
     ScenarioCreate,
+    ScenarioMatch,
+    ScenarioMatches,
     ScenarioPublic,
     ScenariosPublic,
     ScenarioUpdate,
@@ -227,6 +229,18 @@ async def touch_last_used(session: AsyncSession, user_id: uuid.UUID, scenario_id
     )
     config.last_used_at = utcnow()
     session.add(config)
+
+
+async def match_scenarios(session: AsyncSession, user: User, text: str, limit: int) -> ScenarioMatches:
+    """Rank the user's visible scenarios for a first message."""
+    from aigc.scenarios import matcher
+
+    matches, fallback = await matcher.match(session, user, text, limit)
+    publics = await to_public(session, user, [m.scenario for m in matches])
+    return ScenarioMatches(
+        items=[ScenarioMatch(scenario=p, score=m.score, reason=m.reason) for p, m in zip(publics, matches, strict=True)],
+        fallback=fallback,
+    )
 
 
 async def delete_private_scenarios_of(session: AsyncSession, user_id: uuid.UUID) -> None:

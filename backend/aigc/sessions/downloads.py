@@ -1,0 +1,97 @@
+"""Serving artifacts: from storage, or from the session folder while the upload is still pending."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import quote
+
+import anyio
+from fastapi.responses import StreamingResponse
+
+from aigc.core.config import Settings
+from aigc.core.errors import NotFoundError
+from aigc.sessions.models import Artifact
+from aigc.sessions.schemas import ArtifactPreview, ArtifactPublic
+from aigc.storage import ArtifactStorage, StorageNotFoundError
+
+PREVIEW_BYTES = 256 * 1024
+CHUNK = 256 * 1024
+_TEXT_KINDS = {
+    "text/markdown": "markdown",
+    "text/html": "html",
+    "text/csv": "csv",
+    "application/json": "json",
+}
+
+
+def _local_path(settings: Settings, artifact: Artifact) -> Path:
+    return settings.work_dir / str(artifact.user_id) / str(artifact.session_id) / artifact.path
+
+
+async def _local_chunks(path: Path) -> AsyncIterator[bytes]:
+    # O_NOFOLLOW: if the agent swapped the file for a link, nothing outside the folder is served.
+    fd = await anyio.to_thread.run_sync(lambda: os.open(path, os.O_RDONLY | os.O_NOFOLLOW))
+    handle = os.fdopen(fd, "rb")
+    try:
+        while chunk := await anyio.to_thread.run_sync(handle.read, CHUNK):
+            yield chunk
+    finally:
+        handle.close()
+
+
+async def _byte_source(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> AsyncIterator[bytes]:
+    try:
+        return await storage.open_stream(artifact.storage_key)
+    except StorageNotFoundError:
+        path = _local_path(settings, artifact)
+        if artifact.upload_status == "pending" and path.is_file() and not path.is_symlink():
+            return _local_chunks(path)
+        raise NotFoundError("The file of this artifact is no longer available") from None
+
+
+async def download_response(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> StreamingResponse:
+    """An attachment that browsers never render or sniff."""
+    source = await _byte_source(storage, settings, artifact)
+    ascii_name = artifact.name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    return StreamingResponse(
+        source,
+        media_type=artifact.mime_type,
+        headers={
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(artifact.name)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+            "Content-Length": str(artifact.size),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _kind(mime_type: str) -> str:
+    if mime_type in _TEXT_KINDS:
+        return _TEXT_KINDS[mime_type]
+    if mime_type.startswith("image/") and mime_type != "image/svg+xml":
+        return "image"
+    if mime_type.startswith("text/") or mime_type == "image/svg+xml":
+        return "text"
+    return "binary"
+
+
+async def preview(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> ArtifactPreview:
+    """The beginning of a text-like artifact; images and binaries are fetched through the download."""
+    kind = _kind(artifact.mime_type)
+    public = ArtifactPublic.model_validate(artifact)
+    if kind in ("image", "binary"):
+        return ArtifactPreview(artifact=public, kind=kind)  # type: ignore[arg-type]
+    data = bytearray()
+    async for chunk in await _byte_source(storage, settings, artifact):
+        data.extend(chunk)
+        if len(data) > PREVIEW_BYTES:
+            break
+    return ArtifactPreview(
+        artifact=public,
+        kind=kind,  # type: ignore[arg-type]
+        text=bytes(data[:PREVIEW_BYTES]).decode("utf-8", errors="replace"),
+        truncated=len(data) > PREVIEW_BYTES,
+    )

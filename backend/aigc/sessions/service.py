@@ -1,0 +1,184 @@
+"""Session rules: creation and scenario choice, ownership, planning a turn, deletion with files, artifacts."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import uuid
+from pathlib import Path
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from aigc.agent.prompt import build_system_prompt
+from aigc.core.config import Settings
+from aigc.core.errors import ConflictError, NotFoundError
+from aigc.core.models import utcnow
+from aigc.scenarios import repository as scenario_repository
+from aigc.scenarios import service as scenario_service
+from aigc.scenarios.models import Scenario
+from aigc.sessions import repository
+from aigc.sessions.models import Artifact, ChatSession
+from aigc.sessions.schemas import (
+    ArtifactPublic,
+    MessagePublic,
+    SessionCreate,
+    SessionDetail,
+    SessionPublic,
+    SessionsPublic,
+)
+from aigc.sessions.turns import TurnManager, TurnPlan
+from aigc.skills import service as skill_service
+from aigc.storage import ArtifactStorage, StorageError
+from aigc.users.models import User
+
+logger = logging.getLogger("aigc.sessions")
+
+INTERRUPTED_TURN_ERROR = "The server stopped while this reply was being written"
+
+
+def session_dir(settings: Settings, user_id: uuid.UUID, session_id: uuid.UUID) -> Path:
+    """The agent's working directory: work_dir/<user id>/<session id>/."""
+    return settings.work_dir / str(user_id) / str(session_id)
+
+
+async def _choose_scenario(session: AsyncSession, user: User, data: SessionCreate) -> Scenario:
+    if isinstance(data.scenario_id, uuid.UUID):
+        scenario = await scenario_service.get_scenario(session, user, data.scenario_id)
+        if not scenario.is_enabled:
+            raise ConflictError("This scenario is disabled", code="scenario_disabled")
+        return scenario
+    if data.scenario_id == "auto" and data.first_message:
+        from aigc.scenarios import matcher
+
+        best = await matcher.best_match(session, user, data.first_message)
+        if best is not None:
+            return best
+    return await scenario_service.get_default_scenario(session)
+
+
+async def create_session(session: AsyncSession, user: User, data: SessionCreate) -> ChatSession:
+    scenario = await _choose_scenario(session, user, data)
+    chat = ChatSession(user_id=user.id, scenario_id=scenario.id, scenario_name=scenario.name, title=data.title or "")
+    session.add(chat)
+    await session.flush()
+    return chat
+
+
+async def get_owned(session: AsyncSession, user: User, session_id: uuid.UUID) -> ChatSession:
+    """The user's own session; anyone else's is simply not found."""
+    chat = await repository.get_owned(session, user.id, session_id)
+    if chat is None:
+        raise NotFoundError("No such session")
+    return chat
+
+
+def to_public(chat: ChatSession, turns: TurnManager) -> SessionPublic:
+    public = SessionPublic.model_validate(chat)
+    public.is_running = turns.is_running(chat.id)
+    return public
+
+
+async def list_sessions(
+    session: AsyncSession, user: User, turns: TurnManager, search: str | None, offset: int, limit: int
+) -> SessionsPublic:
+    chats, count = await repository.list_owned(session, user.id, search, offset, limit)
+    return SessionsPublic(items=[to_public(chat, turns) for chat in chats], count=count)
+
+
+async def get_detail(session: AsyncSession, user: User, turns: TurnManager, session_id: uuid.UUID) -> SessionDetail:
+    chat = await get_owned(session, user, session_id)
+    detail = SessionDetail.model_validate(to_public(chat, turns).model_dump())
+    detail.messages = [MessagePublic.model_validate(m) for m in await repository.messages_of(session, chat.id)]
+    detail.artifacts = [ArtifactPublic.model_validate(a) for a in await repository.artifacts_of(session, chat.id)]
+    return detail
+
+
+async def rename(session: AsyncSession, user: User, session_id: uuid.UUID, title: str) -> ChatSession:
+    chat = await get_owned(session, user, session_id)
+    chat.title = title.strip()
+    chat.updated_at = utcnow()
+    session.add(chat)
+    await session.flush()
+    return chat
+
+
+async def delete_session(
+    session: AsyncSession,
+    user: User,
+    session_id: uuid.UUID,
+    turns: TurnManager,
+    storage: ArtifactStorage,
+    settings: Settings,
+) -> None:
+    """Delete the session, its messages, its agent, its directory and its stored artifacts."""
+    chat = await get_owned(session, user, session_id)
+    await turns.release(chat.id)
+    await repository.delete_session(session, chat.id)
+    await session.flush()
+    try:
+        await storage.delete_prefix(f"{user.id}/{chat.id}/")
+    except StorageError as exc:  # the rows are gone either way; orphaned objects are only a cost
+        logger.warning("Could not delete stored artifacts of session %s: %s", chat.id, exc)
+    await asyncio.to_thread(shutil.rmtree, session_dir(settings, user.id, chat.id), True)
+
+
+async def plan_turn(
+    session: AsyncSession, user: User, session_id: uuid.UUID, content: str, settings: Settings
+) -> TurnPlan:
+    """Resolve everything the turn needs from the session's scenario and the user's own settings."""
+    chat = await get_owned(session, user, session_id)
+    scenario = await scenario_repository.get_visible(session, user, chat.scenario_id) if chat.scenario_id else None
+    if scenario is None or not scenario.is_enabled:
+        raise ConflictError(
+            "This session's scenario is no longer available; start a new session", code="scenario_unavailable"
+        )
+    config = await scenario_repository.get_config(session, user.id, scenario.id)
+    allowed = scenario_service.allowed_models(scenario, settings.default_model)
+    chosen = config.model if config and config.model in allowed else allowed[0]
+    preferences, preference_version = await _learned_preferences(session, user, scenario.id)
+    return TurnPlan(
+        session_id=chat.id,
+        user_id=user.id,
+        scenario_id=scenario.id,
+        prompt=content,
+        cwd=session_dir(settings, user.id, chat.id),
+        model=settings.resolve_model(chosen),
+        system_prompt=build_system_prompt(
+            scenario.system_prompt, config.extra_instructions if config else "", preferences
+        ),
+        tools=list(scenario.tools),
+        skills=await skill_service.files_for_scenario(session, scenario.id),
+        max_turns=scenario.max_turns,
+        max_budget_usd=scenario.max_budget_usd,
+        resume=chat.sdk_session_id,
+        preference_version=preference_version,
+    )
+
+
+async def _learned_preferences(
+    session: AsyncSession, user: User, scenario_id: uuid.UUID
+) -> tuple[list[str], int | None]:
+    """The user's active learned preferences for this scenario (filled in by the preferences domain)."""
+    try:
+        from aigc.preferences import service as preference_service
+    except ImportError:
+        return [], None
+    return await preference_service.active_instructions(session, user.id, scenario_id)
+
+
+async def get_artifact(session: AsyncSession, user: User, artifact_id: uuid.UUID) -> Artifact:
+    artifact = await repository.get_artifact_owned(session, user.id, artifact_id)
+    if artifact is None:
+        raise NotFoundError("No such artifact")
+    return artifact
+
+
+async def list_artifacts(session: AsyncSession, user: User, session_id: uuid.UUID) -> list[Artifact]:
+    chat = await get_owned(session, user, session_id)
+    return await repository.artifacts_of(session, chat.id)
+
+
+async def fail_interrupted_turns(session: AsyncSession) -> int:
+    """At start-up: turns left running by a stopped server are recorded as failed."""
+    return await repository.fail_running_messages(session, INTERRUPTED_TURN_ERROR)
