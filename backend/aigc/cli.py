@@ -230,5 +230,60 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file in
         sys.stdout.write(text)
 
 
+@app.command()
+def backup(
+    out: Annotated[Path | None, typer.Option(help="Folder for the archive (default: backups/ beside DATA_DIR)")] = None,
+    keep_last: Annotated[int | None, typer.Option(min=1, help="Then delete all but the newest N archives there")] = None,
+) -> None:
+    """Write a consistent backup archive of the database and files (safe while the server runs)."""
+    from aigc.ops import BackupError, create_backup
+
+    settings = _settings()
+    try:
+        archive = asyncio.run(create_backup(settings, out, keep_last))
+    except BackupError as exc:
+        _fail(f"Backup failed: {exc}")
+        return
+    except Exception as exc:  # unreachable database, full disk: one line, not a traceback
+        _fail(f"Backup failed ({type(exc).__name__}: {exc})")
+        return
+    typer.echo(f"Backup written to {archive}")
+
+
+@app.command()
+def restore(
+    archive: Annotated[Path, typer.Argument(help="An aigc-backup-*.tar.gz archive", exists=True, dir_okay=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database and files with a backup's (stop the server first); the old data is kept aside."""
+    from aigc.ops import RestoreFailedError, RestoreRefusedError, restore_backup, server_is_running
+
+    settings = _settings()
+    if server_is_running(settings):
+        _fail(f"The server is running on {settings.data_dir}: stop it, then restore", 2)
+    if not yes:
+        typer.confirm(
+            f"Replace the database and the files in {settings.data_dir} and {settings.work_dir} "
+            f"with {archive.name}? (the current ones are kept aside)",
+            abort=True,
+        )
+    try:
+        report = asyncio.run(restore_backup(settings, archive))
+    except RestoreRefusedError as exc:
+        _fail(f"Restore refused, nothing was changed: {exc}", 2)
+        return
+    except RestoreFailedError as exc:
+        _fail(f"Restore failed: {exc}")
+        return
+    except Exception as exc:
+        _fail(f"Restore failed ({type(exc).__name__}: {exc})")
+        return
+    typer.echo(f"Restored {archive.name} (schema revision {report.schema_revision or 'none'})")
+    for kept in report.set_aside:
+        typer.echo(f"  previous data kept at {kept}")
+    if report.needs_upgrade:
+        typer.echo("The backup's schema is older than this code: run `aigc db upgrade` before `aigc serve`.")
+
+
 if __name__ == "__main__":
     app()

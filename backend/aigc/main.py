@@ -19,8 +19,10 @@ from aigc.core.errors import install_error_handlers
 from aigc.core.logging import configure_logging
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
+from aigc.ops.runlock import hold_server_lock
 from aigc.sessions import service as sessions_service
 from aigc.sessions.turns import TurnManager
+from aigc.spa import mount_spa
 from aigc.storage import create_storage
 
 logger = logging.getLogger("aigc")
@@ -35,26 +37,28 @@ def operation_id(route: APIRoute) -> str:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
-    await ensure_schema_current(get_engine())
-    async with session_scope() as session:
-        interrupted = await sessions_service.fail_interrupted_turns(session)
-    if interrupted:
-        logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
-    app.state.storage = create_storage(settings)
-    app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
-    logger.info(
-        "AIGC platform %s started (database: %s, storage: %s, model: %s)",
-        __version__,
-        "sqlite" if settings.is_sqlite else "postgresql",
-        app.state.storage.backend_name,
-        "demo" if settings.demo_model_enabled else "anthropic",
-    )
-    try:
-        yield
-    finally:
-        await app.state.turns.shutdown()
-        await dispose_engine()
-        logger.info("AIGC platform stopped")
+    # Held for the process's lifetime (each worker holds its own): `aigc restore` refuses while any server does.
+    with hold_server_lock(settings):
+        await ensure_schema_current(get_engine())
+        async with session_scope() as session:
+            interrupted = await sessions_service.fail_interrupted_turns(session)
+        if interrupted:
+            logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
+        app.state.storage = create_storage(settings)
+        app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
+        logger.info(
+            "AIGC platform %s started (database: %s, storage: %s, model: %s)",
+            __version__,
+            "sqlite" if settings.is_sqlite else "postgresql",
+            app.state.storage.backend_name,
+            "demo" if settings.demo_model_enabled else "anthropic",
+        )
+        try:
+            yield
+        finally:
+            await app.state.turns.shutdown()
+            await dispose_engine()
+            logger.info("AIGC platform stopped")
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
@@ -84,4 +88,5 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router)
+    mount_spa(app, settings.frontend_dist_dir)
     return app
