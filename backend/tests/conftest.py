@@ -24,6 +24,8 @@ os.environ.update(
         "ARGON2_MEMORY_COST": "1024",
         "REGISTRATION_MODE": "open",
         "LOG_LEVEL": "INFO",
+        # Whether someone built the web app locally must not change what the API tests see.
+        "FRONTEND_DIST_DIR": str(_RUN_DIR / "no-frontend-build"),
         # Agent limits small enough that fault tests end quickly.
         "AGENT_MAX_RETRIES": "1",
         "AGENT_STALL_TIMEOUT_SECONDS": "4",

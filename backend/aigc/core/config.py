@@ -39,6 +39,8 @@ class Settings(BaseSettings):
     cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:5173", "http://127.0.0.1:5173"]
     max_request_body_bytes: int = Field(default=25 * 1024 * 1024, ge=1024)
     public_base_url: str = ""
+    # The built web app; served from this server when it exists (production), else use `npm run dev`.
+    frontend_dist_dir: Path = Path("frontend/aigc-frontend/dist")
 
     # --- model
     anthropic_api_key: SecretStr | None = None
@@ -132,6 +134,7 @@ class Settings(BaseSettings):
         self.data_dir = _from_root(self.data_dir)
         self.work_dir = _from_root(self.work_dir)
         self.log_dir = _from_root(self.log_dir)
+        self.frontend_dist_dir = _from_root(self.frontend_dist_dir)
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{self.data_dir / 'sessions.db'}"
         elif self.database_url.startswith("sqlite+aiosqlite:///") and not self.database_url.startswith(
