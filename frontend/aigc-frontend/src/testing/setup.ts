@@ -1,0 +1,57 @@
+import '@testing-library/jest-dom/vitest';
+import { cleanup, configure } from '@testing-library/react';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import i18n from '@/i18n';
+import { installApiInterceptors } from '@/lib/api-client';
+import { setAccessToken } from '@/lib/session-token';
+import { resetMockApi } from './mock-api';
+import { server } from './server';
+
+// jsdom lacks these browser APIs that antd relies on.
+if (!window.matchMedia) {
+  window.matchMedia = (query: string) =>
+    ({
+      matches: false,
+      media: query,
+      onchange: null,
+      addListener: () => undefined,
+      removeListener: () => undefined,
+      addEventListener: () => undefined,
+      removeEventListener: () => undefined,
+      dispatchEvent: () => false,
+    }) as MediaQueryList;
+}
+if (!globalThis.ResizeObserver) {
+  globalThis.ResizeObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+  } as unknown as typeof ResizeObserver;
+}
+// Ant Design X checks for the Notification API when it loads.
+if (!('Notification' in window)) {
+  const notificationStub = { permission: 'default', requestPermission: () => Promise.resolve('default') };
+  Object.assign(window, { Notification: notificationStub });
+}
+// antd measures scrollbars through getComputedStyle(el, '::pseudo'), which jsdom does not implement.
+const getComputedStyle = window.getComputedStyle.bind(window);
+window.getComputedStyle = (element: Element) => getComputedStyle(element);
+
+// Lazy route chunks compile on first use; on a 2-core CI machine that can exceed the 1 s default.
+configure({ asyncUtilTimeout: 5000 });
+
+installApiInterceptors();
+
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+beforeEach(async () => {
+  localStorage.clear();
+  resetMockApi();
+  // Tests read English by default; the language-switch test covers Chinese.
+  await i18n.changeLanguage('en-US');
+});
+afterEach(() => {
+  cleanup();
+  server.resetHandlers();
+  setAccessToken(null);
+});
+afterAll(() => server.close());
