@@ -20,6 +20,7 @@ from aigc.core.logging import configure_logging
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
 from aigc.ops.runlock import hold_server_lock
+from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
 from aigc.sessions.turns import TurnManager
 from aigc.spa import mount_spa
@@ -46,6 +47,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
         app.state.storage = create_storage(settings)
         app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
+        app.state.scheduler = PlatformScheduler(settings)
+        app.state.scheduler.start()
         logger.info(
             "AIGC platform %s started (database: %s, storage: %s, model: %s)",
             __version__,
@@ -56,6 +59,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            app.state.scheduler.shutdown()
             await app.state.turns.shutdown()
             await dispose_engine()
             logger.info("AIGC platform stopped")

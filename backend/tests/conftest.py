@@ -32,6 +32,9 @@ os.environ.update(
         "AGENT_REQUEST_TIMEOUT_MS": "8000",
         "AGENT_TURN_TIMEOUT_SECONDS": "60",
         "AGENT_MAX_CONCURRENT_RUNS": "4",
+        # Tests run jobs explicitly; the scheduler tests start their own.
+        "SCHEDULER_ENABLED": "false",
+        "PREFERENCE_LEARNING_USE_MODEL": "false",
     }
 )
 for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import uuid
+from datetime import datetime
 from dataclasses import dataclass
 
 import httpx
@@ -73,4 +75,71 @@ async def create_scenario_via_api(client: httpx.AsyncClient, owner: SignedIn, **
     payload = {"name": "Test scenario", "system_prompt": "Be brief.", **fields}
     response = await client.post("/api/v1/scenarios", json=payload, headers=owner.headers)
     assert response.status_code == 201, response.text
+    return response.json()
+
+
+@dataclass
+class RecordedTurn:
+    session_id: "uuid.UUID"
+    user_message_id: "uuid.UUID"
+    assistant_message_id: "uuid.UUID"
+
+
+async def record_turn(
+    user: User,
+    *,
+    scenario_id: "uuid.UUID | None" = None,
+    session_id: "uuid.UUID | None" = None,
+    answer: str = "An answer.",
+    model: str = "claude-sonnet-4-5",
+    input_tokens: int = 10,
+    output_tokens: int = 20,
+    cost_usd: float = 0.01,
+    when: "datetime | None" = None,
+    status: str = "ok",
+) -> RecordedTurn:
+    """A finished turn written as the turn manager writes it (rows and aggregates), without running an agent."""
+    from datetime import UTC, datetime
+
+    from aigc.sessions.models import ChatSession, Message
+    from aigc.stats import service as stats_service
+
+    when = when or datetime.now(UTC)
+    async with session_scope() as db:
+        if session_id is None:
+            chat = ChatSession(user_id=user.id, scenario_id=scenario_id, scenario_name="", created_at=when, updated_at=when)
+            db.add(chat)
+            await db.flush()
+            await stats_service.record_session_created(db, user.id, scenario_id, when)
+            session_id = chat.id
+        common = {"session_id": session_id, "user_id": user.id, "scenario_id": scenario_id, "created_at": when}
+        asked = Message(role="user", content="A question", **common)
+        answered = Message(
+            role="assistant", content=answer, status=status, model=model, input_tokens=input_tokens,
+            output_tokens=output_tokens, cost_usd=cost_usd, completed_at=when, **common,
+        )
+        db.add(asked)
+        db.add(answered)
+        await db.flush()
+        await stats_service.record_turn(
+            db, user_id=user.id, scenario_id=scenario_id, model=model, input_tokens=input_tokens,
+            output_tokens=output_tokens, cost_usd=cost_usd, failed=status == "error", when=when,
+        )
+        return RecordedTurn(session_id, asked.id, answered.id)
+
+
+async def builtin_scenario_id(slug: str) -> "uuid.UUID":
+    from sqlmodel import select
+
+    from aigc.scenarios.models import Scenario
+
+    async with session_scope(write=False) as db:
+        return (await db.exec(select(Scenario.id).where(Scenario.slug == slug))).one()
+
+
+async def rate(client: httpx.AsyncClient, signed: SignedIn, message_id: object, rating: str = "up", **fields: object) -> dict:
+    response = await client.put(
+        f"/api/v1/messages/{message_id}/feedback", json={"rating": rating, **fields}, headers=signed.headers
+    )
+    assert response.status_code == 200, response.text
     return response.json()

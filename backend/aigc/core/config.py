@@ -65,6 +65,15 @@ class Settings(BaseSettings):
     agent_request_timeout_ms: int = Field(default=60_000, ge=1000)
     agent_default_max_turns: int = Field(default=20, ge=1)
 
+    # --- scheduled jobs and preference learning
+    scheduler_enabled: bool = True
+    preference_learning_interval_minutes: int = Field(default=60, ge=1)
+    preference_min_feedback_count: int = Field(default=5, ge=1)
+    # A cheap model is plenty for summarising ratings; the statistical learner takes over when it fails.
+    preference_learning_model: str = "haiku"
+    preference_learning_use_model: bool = True
+    preference_learning_timeout_seconds: float = Field(default=30, gt=0)
+
     # --- storage and paths (relative paths resolve against the repo root)
     database_url: str = ""
     data_dir: Path = Path("data")

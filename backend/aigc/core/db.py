@@ -113,3 +113,33 @@ async def session_scope(*, write: bool = True) -> AsyncIterator[AsyncSession]:
                 await session.commit()
     finally:
         _write_intent.reset(token)
+
+
+async def upsert_increment(
+    session: AsyncSession,
+    table: Any,
+    *,
+    key: dict[str, Any],
+    increments: dict[str, Any],
+    sets: dict[str, Any] | None = None,
+    insert_only: dict[str, Any] | None = None,
+    conflict: list[str] | None = None,
+) -> None:
+    """Insert a counter row or add to it, atomically, in one statement (SQLite and PostgreSQL alike).
+
+    `increments` are added on conflict, `sets` overwrite, `insert_only` (e.g. a surrogate id) apply to new rows.
+    """
+    connection = await session.connection()
+    if connection.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    values = {**key, **increments, **(sets or {}), **(insert_only or {})}
+    statement = insert(table).values(**values)
+    updates = {name: table.c[name] + statement.excluded[name] for name in increments}
+    updates.update({name: statement.excluded[name] for name in sets or {}})
+    if updates:
+        statement = statement.on_conflict_do_update(index_elements=conflict or list(key), set_=updates)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=conflict or list(key))
+    await session.exec(statement)  # type: ignore[call-overload]

@@ -3,9 +3,12 @@
 from sqlmodel import SQLModel
 
 from aigc.auth import models as _auth_models  # noqa: F401
+from aigc.feedback import models as _feedback_models  # noqa: F401
+from aigc.preferences import models as _preference_models  # noqa: F401
 from aigc.scenarios import models as _scenario_models  # noqa: F401
 from aigc.sessions import models as _session_models  # noqa: F401
 from aigc.skills import models as _skill_models  # noqa: F401
+from aigc.stats import models as _stats_models  # noqa: F401
 from aigc.users import models as _users_models  # noqa: F401
 
 metadata = SQLModel.metadata

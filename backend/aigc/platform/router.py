@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from aigc.core.deps import SettingsDep
@@ -18,9 +18,9 @@ public_router = APIRouter(tags=["platform"])
     response_model=HealthPublic,
     responses={503: {"model": HealthPublic, "description": "A part of the platform is failing"}},
 )
-async def health() -> JSONResponse:
+async def health(request: Request) -> JSONResponse:
     """200 when every part works; 503 naming the failing part otherwise."""
-    result = await service.health()
+    result = await service.health(request.app.state)
     return JSONResponse(result.model_dump(), status_code=200 if result.status == "ok" else 503)
 
 

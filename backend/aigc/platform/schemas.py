@@ -13,6 +13,8 @@ class HealthPublic(BaseModel):
     status: Literal["ok", "error"]
     version: str
     db: str
+    storage: str = "ok"
+    scheduler: str = "ok"
 
 
 class PlatformInfo(BaseModel):

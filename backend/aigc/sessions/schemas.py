@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from aigc.feedback.schemas import FeedbackPublic
+
 MAX_MESSAGE_CHARS = 20_000
 
 
@@ -77,6 +79,7 @@ class MessagePublic(BaseModel):
     preference_version: int | None
     created_at: datetime
     completed_at: datetime | None
+    feedback: FeedbackPublic | None = None
 
 
 class ArtifactPublic(BaseModel):

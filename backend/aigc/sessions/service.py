@@ -14,6 +14,8 @@ from aigc.agent.prompt import build_system_prompt
 from aigc.core.config import Settings
 from aigc.core.errors import ConflictError, NotFoundError
 from aigc.core.models import utcnow
+from aigc.feedback import repository as feedback_repository
+from aigc.feedback.schemas import FeedbackPublic
 from aigc.scenarios import repository as scenario_repository
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
@@ -29,6 +31,7 @@ from aigc.sessions.schemas import (
 )
 from aigc.sessions.turns import TurnManager, TurnPlan
 from aigc.skills import service as skill_service
+from aigc.stats import service as stats_service
 from aigc.storage import ArtifactStorage, StorageError
 from aigc.users.models import User
 
@@ -62,6 +65,7 @@ async def create_session(session: AsyncSession, user: User, data: SessionCreate)
     chat = ChatSession(user_id=user.id, scenario_id=scenario.id, scenario_name=scenario.name, title=data.title or "")
     session.add(chat)
     await session.flush()
+    await stats_service.record_session_created(session, user.id, scenario.id, chat.created_at)
     return chat
 
 
@@ -89,7 +93,12 @@ async def list_sessions(
 async def get_detail(session: AsyncSession, user: User, turns: TurnManager, session_id: uuid.UUID) -> SessionDetail:
     chat = await get_owned(session, user, session_id)
     detail = SessionDetail.model_validate(to_public(chat, turns).model_dump())
-    detail.messages = [MessagePublic.model_validate(m) for m in await repository.messages_of(session, chat.id)]
+    messages = await repository.messages_of(session, chat.id)
+    ratings = await feedback_repository.for_messages(session, user.id, [m.id for m in messages if m.role == "assistant"])
+    detail.messages = [MessagePublic.model_validate(m) for m in messages]
+    for public in detail.messages:
+        if public.id in ratings:
+            public.feedback = FeedbackPublic.model_validate(ratings[public.id])
     detail.artifacts = [ArtifactPublic.model_validate(a) for a in await repository.artifacts_of(session, chat.id)]
     return detail
 

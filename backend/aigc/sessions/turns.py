@@ -24,6 +24,7 @@ from aigc.sessions import artifacts as artifact_files
 from aigc.sessions import repository
 from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
 from aigc.sessions.schemas import ArtifactPublic
+from aigc.stats import service as stats_service
 from aigc.storage import ArtifactStorage, UploadItem, upload_in_background
 
 logger = logging.getLogger("aigc.turns")
@@ -284,6 +285,11 @@ class TurnManager:
             chat.total_cost_usd += message.cost_usd
             chat.updated_at = utcnow()
             db.add(chat)
+            await stats_service.record_turn(
+                db, user_id=plan.user_id, scenario_id=plan.scenario_id, model=message.model,
+                input_tokens=message.input_tokens, output_tokens=message.output_tokens, cost_usd=message.cost_usd,
+                failed=message.status == TurnStatus.error.value, when=message.completed_at,
+            )
             artifacts = [await _register_artifact(db, plan, message_id, item) for item in found]
         if artifacts:
             self._upload(artifacts, {a.path: f for a, f in zip(artifacts, found, strict=True)})

@@ -13,7 +13,9 @@ from aigc.core.db import dispose_engine
 async def test_healthy(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "version": __version__, "db": "ok"}
+    assert response.json() == {
+        "status": "ok", "version": __version__, "db": "ok", "storage": "ok", "scheduler": "disabled"
+    }
 
 
 async def test_unreachable_database_is_503(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -25,7 +27,7 @@ async def test_unreachable_database_is_503(client: httpx.AsyncClient, monkeypatc
         response = await client.get("/api/v1/health")
         assert response.status_code == 503
         body = response.json()
-        assert body["status"] == "error" and body["db"].startswith("error:")
+        assert body["status"] == "error" and body["db"].startswith("error:") and body["storage"] == "ok"
     finally:
         await dispose_engine()
         monkeypatch.undo()
@@ -37,3 +39,17 @@ async def test_platform_info_is_public(client: httpx.AsyncClient) -> None:
     assert response.status_code == 200
     body = response.json()
     assert body["registration_mode"] == "open" and body["demo_model"] is True and body["version"] == __version__
+
+
+async def test_storage_failure_is_503(client: httpx.AsyncClient, app, tmp_path) -> None:
+    from aigc.storage import MinioStorage
+
+    healthy = app.state.storage
+    # A real S3 client aimed at a port nothing listens on: what a stopped MinIO looks like.
+    app.state.storage = MinioStorage("127.0.0.1:9", "key", "secret-key", "bucket", connect_timeout=1, retries=0)
+    try:
+        response = await client.get("/api/v1/health")
+        assert response.status_code == 503
+        assert response.json()["storage"].startswith("error:") and response.json()["db"] == "ok"
+    finally:
+        app.state.storage = healthy

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ArtifactsDownloadArtifactData, ArtifactsDownloadArtifactErrors, ArtifactsDownloadArtifactResponses, ArtifactsPreviewArtifactData, ArtifactsPreviewArtifactErrors, ArtifactsPreviewArtifactResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, PlatformHealthData, PlatformHealthErrors, PlatformHealthResponses, PlatformInfoData, PlatformInfoResponses, ScenariosCreateScenarioData, ScenariosCreateScenarioErrors, ScenariosCreateScenarioResponses, ScenariosDeleteScenarioData, ScenariosDeleteScenarioErrors, ScenariosDeleteScenarioResponses, ScenariosGetDefaultData, ScenariosGetDefaultErrors, ScenariosGetDefaultResponses, ScenariosGetScenarioData, ScenariosGetScenarioErrors, ScenariosGetScenarioResponses, ScenariosListScenariosData, ScenariosListScenariosErrors, ScenariosListScenariosResponses, ScenariosMatchScenariosData, ScenariosMatchScenariosErrors, ScenariosMatchScenariosResponses, ScenariosSetDefaultData, ScenariosSetDefaultErrors, ScenariosSetDefaultResponses, ScenariosUpdateMyConfigData, ScenariosUpdateMyConfigErrors, ScenariosUpdateMyConfigResponses, ScenariosUpdateScenarioData, ScenariosUpdateScenarioErrors, ScenariosUpdateScenarioResponses, SessionsAttachData, SessionsAttachErrors, SessionsAttachResponses, SessionsCreateSessionData, SessionsCreateSessionErrors, SessionsCreateSessionResponses, SessionsDeleteSessionData, SessionsDeleteSessionErrors, SessionsDeleteSessionResponses, SessionsGetSessionData, SessionsGetSessionErrors, SessionsGetSessionResponses, SessionsListArtifactsData, SessionsListArtifactsErrors, SessionsListArtifactsResponses, SessionsListSessionsData, SessionsListSessionsErrors, SessionsListSessionsResponses, SessionsRenameSessionData, SessionsRenameSessionErrors, SessionsRenameSessionResponses, SessionsSendMessageData, SessionsSendMessageErrors, SessionsSendMessageResponses, SessionsStopTurnData, SessionsStopTurnErrors, SessionsStopTurnResponses, SkillsCreateSkillData, SkillsCreateSkillErrors, SkillsCreateSkillResponses, SkillsDeleteSkillData, SkillsDeleteSkillErrors, SkillsDeleteSkillResponses, SkillsDownloadSkillData, SkillsDownloadSkillErrors, SkillsDownloadSkillResponses, SkillsGetSkillData, SkillsGetSkillErrors, SkillsGetSkillResponses, SkillsListSkillsData, SkillsListSkillsErrors, SkillsListSkillsResponses, SkillsReplaceSkillData, SkillsReplaceSkillErrors, SkillsReplaceSkillResponses, SkillsUpdateSkillData, SkillsUpdateSkillErrors, SkillsUpdateSkillResponses, SkillsUploadSkillData, SkillsUploadSkillErrors, SkillsUploadSkillResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersDeleteUserData, UsersDeleteUserErrors, UsersDeleteUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses } from './types.gen';
+import type { ArtifactsDownloadArtifactData, ArtifactsDownloadArtifactErrors, ArtifactsDownloadArtifactResponses, ArtifactsPreviewArtifactData, ArtifactsPreviewArtifactErrors, ArtifactsPreviewArtifactResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, FeedbackDeleteFeedbackData, FeedbackDeleteFeedbackErrors, FeedbackDeleteFeedbackResponses, FeedbackGetFeedbackData, FeedbackGetFeedbackErrors, FeedbackGetFeedbackResponses, FeedbackListTagsData, FeedbackListTagsErrors, FeedbackListTagsResponses, FeedbackPutFeedbackData, FeedbackPutFeedbackErrors, FeedbackPutFeedbackResponses, JobsBatchLearnPreferencesData, JobsBatchLearnPreferencesErrors, JobsBatchLearnPreferencesResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, PlatformHealthData, PlatformHealthErrors, PlatformHealthResponses, PlatformInfoData, PlatformInfoResponses, PreferencesGetMyPreferencesData, PreferencesGetMyPreferencesErrors, PreferencesGetMyPreferencesResponses, PreferencesGetUserPreferencesData, PreferencesGetUserPreferencesErrors, PreferencesGetUserPreferencesResponses, PreferencesResetMyPreferencesData, PreferencesResetMyPreferencesErrors, PreferencesResetMyPreferencesResponses, PreferencesUpdateMyPreferencesData, PreferencesUpdateMyPreferencesErrors, PreferencesUpdateMyPreferencesResponses, ScenariosCreateScenarioData, ScenariosCreateScenarioErrors, ScenariosCreateScenarioResponses, ScenariosDeleteScenarioData, ScenariosDeleteScenarioErrors, ScenariosDeleteScenarioResponses, ScenariosGetDefaultData, ScenariosGetDefaultErrors, ScenariosGetDefaultResponses, ScenariosGetScenarioData, ScenariosGetScenarioErrors, ScenariosGetScenarioResponses, ScenariosListScenariosData, ScenariosListScenariosErrors, ScenariosListScenariosResponses, ScenariosMatchScenariosData, ScenariosMatchScenariosErrors, ScenariosMatchScenariosResponses, ScenariosSetDefaultData, ScenariosSetDefaultErrors, ScenariosSetDefaultResponses, ScenariosUpdateMyConfigData, ScenariosUpdateMyConfigErrors, ScenariosUpdateMyConfigResponses, ScenariosUpdateScenarioData, ScenariosUpdateScenarioErrors, ScenariosUpdateScenarioResponses, SessionsAttachData, SessionsAttachErrors, SessionsAttachResponses, SessionsCreateSessionData, SessionsCreateSessionErrors, SessionsCreateSessionResponses, SessionsDeleteSessionData, SessionsDeleteSessionErrors, SessionsDeleteSessionResponses, SessionsGetSessionData, SessionsGetSessionErrors, SessionsGetSessionResponses, SessionsListArtifactsData, SessionsListArtifactsErrors, SessionsListArtifactsResponses, SessionsListSessionsData, SessionsListSessionsErrors, SessionsListSessionsResponses, SessionsRenameSessionData, SessionsRenameSessionErrors, SessionsRenameSessionResponses, SessionsSendMessageData, SessionsSendMessageErrors, SessionsSendMessageResponses, SessionsStopTurnData, SessionsStopTurnErrors, SessionsStopTurnResponses, SkillsCreateSkillData, SkillsCreateSkillErrors, SkillsCreateSkillResponses, SkillsDeleteSkillData, SkillsDeleteSkillErrors, SkillsDeleteSkillResponses, SkillsDownloadSkillData, SkillsDownloadSkillErrors, SkillsDownloadSkillResponses, SkillsGetSkillData, SkillsGetSkillErrors, SkillsGetSkillResponses, SkillsListSkillsData, SkillsListSkillsErrors, SkillsListSkillsResponses, SkillsReplaceSkillData, SkillsReplaceSkillErrors, SkillsReplaceSkillResponses, SkillsUpdateSkillData, SkillsUpdateSkillErrors, SkillsUpdateSkillResponses, SkillsUploadSkillData, SkillsUploadSkillErrors, SkillsUploadSkillResponses, StatsGetStatsData, StatsGetStatsErrors, StatsGetStatsResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersDeleteUserData, UsersDeleteUserErrors, UsersDeleteUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -399,6 +399,17 @@ export const skillsDownloadSkill = <ThrowOnError extends boolean = false>(option
 });
 
 /**
+ * Usage statistics
+ *
+ * Sessions, messages, tokens and cost in total and by day, scenario and model, with satisfaction per scenario.
+ */
+export const statsGetStats = <ThrowOnError extends boolean = false>(options?: Options<StatsGetStatsData, ThrowOnError>) => (options?.client ?? client).get<StatsGetStatsResponses, StatsGetStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/sessions/stats',
+    ...options
+});
+
+/**
  * List my sessions
  *
  * The signed-in user's sessions, most recently active first.
@@ -528,5 +539,123 @@ export const artifactsDownloadArtifact = <ThrowOnError extends boolean = false>(
 export const artifactsPreviewArtifact = <ThrowOnError extends boolean = false>(options: Options<ArtifactsPreviewArtifactData, ThrowOnError>) => (options.client ?? client).get<ArtifactsPreviewArtifactResponses, ArtifactsPreviewArtifactErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/artifacts/{artifact_id}/preview',
+    ...options
+});
+
+/**
+ * The fixed feedback tags
+ *
+ * Tag keys with Chinese and English labels; other tags are free text.
+ */
+export const feedbackListTags = <ThrowOnError extends boolean = false>(options?: Options<FeedbackListTagsData, ThrowOnError>) => (options?.client ?? client).get<FeedbackListTagsResponses, FeedbackListTagsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/feedback/tags',
+    ...options
+});
+
+/**
+ * Remove my feedback
+ *
+ * Remove the rating; learning forgets it at its next run.
+ */
+export const feedbackDeleteFeedback = <ThrowOnError extends boolean = false>(options: Options<FeedbackDeleteFeedbackData, ThrowOnError>) => (options.client ?? client).delete<FeedbackDeleteFeedbackResponses, FeedbackDeleteFeedbackErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/messages/{message_id}/feedback',
+    ...options
+});
+
+/**
+ * Get my feedback on an answer
+ *
+ * The signed-in user's rating of one answer.
+ */
+export const feedbackGetFeedback = <ThrowOnError extends boolean = false>(options: Options<FeedbackGetFeedbackData, ThrowOnError>) => (options.client ?? client).get<FeedbackGetFeedbackResponses, FeedbackGetFeedbackErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/messages/{message_id}/feedback',
+    ...options
+});
+
+/**
+ * Rate an answer
+ *
+ * Thumbs up or down, an optional 1-5 score, tags and a comment; sending again replaces it.
+ */
+export const feedbackPutFeedback = <ThrowOnError extends boolean = false>(options: Options<FeedbackPutFeedbackData, ThrowOnError>) => (options.client ?? client).put<FeedbackPutFeedbackResponses, FeedbackPutFeedbackErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/messages/{message_id}/feedback',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Reset my preferences
+ *
+ * Forget everything learned; learning starts again from my feedback at its next run.
+ */
+export const preferencesResetMyPreferences = <ThrowOnError extends boolean = false>(options?: Options<PreferencesResetMyPreferencesData, ThrowOnError>) => (options?.client ?? client).delete<PreferencesResetMyPreferencesResponses, PreferencesResetMyPreferencesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/me/preferences',
+    ...options
+});
+
+/**
+ * My learned preferences
+ *
+ * What the platform learned from my feedback, and from which ratings.
+ */
+export const preferencesGetMyPreferences = <ThrowOnError extends boolean = false>(options?: Options<PreferencesGetMyPreferencesData, ThrowOnError>) => (options?.client ?? client).get<PreferencesGetMyPreferencesResponses, PreferencesGetMyPreferencesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/me/preferences',
+    ...options
+});
+
+/**
+ * Edit my preferences
+ *
+ * Send the full item list (edited, added, left out = removed) and/or pause or resume learning.
+ */
+export const preferencesUpdateMyPreferences = <ThrowOnError extends boolean = false>(options: Options<PreferencesUpdateMyPreferencesData, ThrowOnError>) => (options.client ?? client).put<PreferencesUpdateMyPreferencesResponses, PreferencesUpdateMyPreferencesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/me/preferences',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * A user's learned preferences
+ *
+ * Administrators can see any user's profile.
+ */
+export const preferencesGetUserPreferences = <ThrowOnError extends boolean = false>(options: Options<PreferencesGetUserPreferencesData, ThrowOnError>) => (options.client ?? client).get<PreferencesGetUserPreferencesResponses, PreferencesGetUserPreferencesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/users/{user_id}/preferences',
+    ...options
+});
+
+/**
+ * Run preference learning now
+ *
+ * Learn every eligible user's preferences now (users whose feedback is unchanged are skipped).
+ */
+export const jobsBatchLearnPreferences = <ThrowOnError extends boolean = false>(options?: Options<JobsBatchLearnPreferencesData, ThrowOnError>) => (options?.client ?? client).post<JobsBatchLearnPreferencesResponses, JobsBatchLearnPreferencesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/platform/cron/batch-learn-preferences',
+    ...options
+});
+
+/**
+ * Scheduled jobs
+ *
+ * Each job with its interval, next run and recent runs (from every server process).
+ */
+export const jobsListJobs = <ThrowOnError extends boolean = false>(options?: Options<JobsListJobsData, ThrowOnError>) => (options?.client ?? client).get<JobsListJobsResponses, JobsListJobsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/platform/cron/jobs',
     ...options
 });

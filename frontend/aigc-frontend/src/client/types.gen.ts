@@ -146,6 +146,36 @@ export type ChangePasswordRequest = {
 };
 
 /**
+ * DayStats
+ */
+export type DayStats = {
+    /**
+     * Day
+     */
+    day: string;
+    /**
+     * Sessions
+     */
+    sessions: number;
+    /**
+     * Messages
+     */
+    messages: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+};
+
+/**
  * ErrorBody
  *
  * What every failed request returns.
@@ -171,6 +201,126 @@ export type ErrorBody = {
      * Request Id
      */
     request_id?: string | null;
+};
+
+/**
+ * EvidencePublic
+ *
+ * A rating an item was learned from.
+ */
+export type EvidencePublic = {
+    /**
+     * Feedback Id
+     */
+    feedback_id: string;
+    /**
+     * Message Id
+     */
+    message_id: string;
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * Rating
+     */
+    rating: 'up' | 'down';
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    /**
+     * Comment
+     */
+    comment: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+};
+
+/**
+ * FeedbackIn
+ */
+export type FeedbackIn = {
+    /**
+     * Rating
+     */
+    rating: 'up' | 'down';
+    /**
+     * Score
+     */
+    score?: number | null;
+    /**
+     * Tags
+     */
+    tags?: Array<string>;
+    /**
+     * Comment
+     */
+    comment?: string;
+};
+
+/**
+ * FeedbackPublic
+ */
+export type FeedbackPublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Message Id
+     */
+    message_id: string;
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * Scenario Id
+     */
+    scenario_id: string | null;
+    /**
+     * Rating
+     */
+    rating: 'up' | 'down';
+    /**
+     * Score
+     */
+    score: number | null;
+    /**
+     * Tags
+     */
+    tags: Array<string>;
+    /**
+     * Comment
+     */
+    comment: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * FeedbackTag
+ */
+export type FeedbackTag = {
+    /**
+     * Key
+     */
+    key: string;
+    /**
+     * Labels
+     */
+    labels: {
+        [key: string]: string;
+    };
 };
 
 /**
@@ -201,6 +351,100 @@ export type HealthPublic = {
      * Db
      */
     db: string;
+    /**
+     * Storage
+     */
+    storage?: string;
+    /**
+     * Scheduler
+     */
+    scheduler?: string;
+};
+
+/**
+ * JobPublic
+ */
+export type JobPublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Interval Seconds
+     */
+    interval_seconds: number;
+    /**
+     * Next Run At
+     */
+    next_run_at: string | null;
+    /**
+     * Scheduler Running
+     */
+    scheduler_running: boolean;
+    /**
+     * Recent Runs
+     */
+    recent_runs: Array<JobRunPublic>;
+};
+
+/**
+ * JobRunPublic
+ */
+export type JobRunPublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Job Name
+     */
+    job_name: string;
+    /**
+     * Trigger
+     */
+    trigger: string;
+    /**
+     * Status
+     */
+    status: string;
+    /**
+     * Started At
+     */
+    started_at: string;
+    /**
+     * Finished At
+     */
+    finished_at: string | null;
+    /**
+     * Parameters
+     */
+    parameters: {
+        [key: string]: unknown;
+    };
+    /**
+     * Users Considered
+     */
+    users_considered: number;
+    /**
+     * Users Learned
+     */
+    users_learned: number;
+    /**
+     * Users Skipped
+     */
+    users_skipped: number;
+    /**
+     * Users Failed
+     */
+    users_failed: number;
+    /**
+     * Error
+     */
+    error: string | null;
 };
 
 /**
@@ -297,6 +541,37 @@ export type MessagePublic = {
      * Completed At
      */
     completed_at: string | null;
+    feedback?: FeedbackPublic | null;
+};
+
+/**
+ * ModelStats
+ */
+export type ModelStats = {
+    /**
+     * Model
+     */
+    model: string;
+    /**
+     * Turns
+     */
+    turns: number;
+    /**
+     * Messages
+     */
+    messages: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
 };
 
 /**
@@ -323,6 +598,128 @@ export type PlatformInfo = {
      * Default Model
      */
     default_model: string;
+};
+
+/**
+ * PreferenceItemIn
+ */
+export type PreferenceItemIn = {
+    /**
+     * Id
+     *
+     * Omit for a new item of your own
+     */
+    id?: string | null;
+    /**
+     * Instruction
+     */
+    instruction: string;
+    /**
+     * Scope
+     */
+    scope?: string;
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+};
+
+/**
+ * PreferenceItemPublic
+ */
+export type PreferenceItemPublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Instruction
+     */
+    instruction: string;
+    /**
+     * Instruction Zh
+     */
+    instruction_zh?: string;
+    /**
+     * Scope
+     *
+     * "all", or the id of the one scenario it applies to
+     */
+    scope: string;
+    /**
+     * Scenario Name
+     */
+    scenario_name?: string | null;
+    /**
+     * Confidence
+     */
+    confidence?: number | null;
+    /**
+     * Source
+     */
+    source: 'learned' | 'edited' | 'user';
+    /**
+     * Enabled
+     */
+    enabled?: boolean;
+    /**
+     * Evidence
+     */
+    evidence?: Array<EvidencePublic>;
+};
+
+/**
+ * PreferencesPublic
+ */
+export type PreferencesPublic = {
+    /**
+     * User Id
+     */
+    user_id: string;
+    /**
+     * Items
+     */
+    items: Array<PreferenceItemPublic>;
+    /**
+     * Summary
+     */
+    summary: string;
+    /**
+     * Version
+     */
+    version: number;
+    /**
+     * Feedback Count
+     */
+    feedback_count: number;
+    /**
+     * Learned At
+     */
+    learned_at: string | null;
+    /**
+     * Model Used
+     */
+    model_used: string;
+    /**
+     * Paused
+     */
+    paused: boolean;
+};
+
+/**
+ * PreferencesUpdate
+ */
+export type PreferencesUpdate = {
+    /**
+     * Items
+     *
+     * The full list; items left out are removed
+     */
+    items?: Array<PreferenceItemIn> | null;
+    /**
+     * Paused
+     */
+    paused?: boolean | null;
 };
 
 /**
@@ -568,6 +965,44 @@ export type ScenarioPublic = {
      */
     updated_at: string;
     user_config?: UserScenarioConfigPublic;
+};
+
+/**
+ * ScenarioStats
+ */
+export type ScenarioStats = {
+    /**
+     * Scenario Id
+     */
+    scenario_id: string | null;
+    /**
+     * Scenario Name
+     */
+    scenario_name: string;
+    /**
+     * Sessions
+     */
+    sessions: number;
+    /**
+     * Messages
+     */
+    messages: number;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Feedback Up
+     */
+    feedback_up: number;
+    /**
+     * Feedback Down
+     */
+    feedback_down: number;
+    /**
+     * Satisfaction
+     */
+    satisfaction: number | null;
 };
 
 /**
@@ -1002,6 +1437,75 @@ export type SkillsPublic = {
      * Count
      */
     count: number;
+};
+
+/**
+ * StatsPublic
+ */
+export type StatsPublic = {
+    /**
+     * Scope
+     */
+    scope: 'user' | 'all';
+    /**
+     * User Id
+     */
+    user_id: string | null;
+    /**
+     * Date From
+     */
+    date_from: string | null;
+    /**
+     * Date To
+     */
+    date_to: string | null;
+    totals: StatsTotals;
+    /**
+     * By Day
+     */
+    by_day: Array<DayStats>;
+    /**
+     * By Scenario
+     */
+    by_scenario: Array<ScenarioStats>;
+    /**
+     * By Model
+     */
+    by_model: Array<ModelStats>;
+};
+
+/**
+ * StatsTotals
+ */
+export type StatsTotals = {
+    /**
+     * Sessions
+     */
+    sessions?: number;
+    /**
+     * Messages
+     */
+    messages?: number;
+    /**
+     * Turns
+     */
+    turns?: number;
+    /**
+     * Errors
+     */
+    errors?: number;
+    /**
+     * Input Tokens
+     */
+    input_tokens?: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens?: number;
+    /**
+     * Cost Usd
+     */
+    cost_usd?: number;
 };
 
 /**
@@ -2330,6 +2834,58 @@ export type SkillsDownloadSkillResponses = {
 
 export type SkillsDownloadSkillResponse = SkillsDownloadSkillResponses[keyof SkillsDownloadSkillResponses];
 
+export type StatsGetStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * User Id
+         *
+         * Administrators: one user's statistics
+         */
+        user_id?: string | null;
+        /**
+         * Date From
+         *
+         * First day included (UTC)
+         */
+        date_from?: string | null;
+        /**
+         * Date To
+         *
+         * Last day included (UTC)
+         */
+        date_to?: string | null;
+    };
+    url: '/api/v1/sessions/stats';
+};
+
+export type StatsGetStatsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type StatsGetStatsError = StatsGetStatsErrors[keyof StatsGetStatsErrors];
+
+export type StatsGetStatsResponses = {
+    /**
+     * Successful Response
+     */
+    200: StatsPublic;
+};
+
+export type StatsGetStatsResponse = StatsGetStatsResponses[keyof StatsGetStatsResponses];
+
 export type SessionsListSessionsData = {
     body?: never;
     path?: never;
@@ -2777,3 +3333,348 @@ export type ArtifactsPreviewArtifactResponses = {
 };
 
 export type ArtifactsPreviewArtifactResponse = ArtifactsPreviewArtifactResponses[keyof ArtifactsPreviewArtifactResponses];
+
+export type FeedbackListTagsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/feedback/tags';
+};
+
+export type FeedbackListTagsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+};
+
+export type FeedbackListTagsError = FeedbackListTagsErrors[keyof FeedbackListTagsErrors];
+
+export type FeedbackListTagsResponses = {
+    /**
+     * Response Feedback-List Tags
+     *
+     * Successful Response
+     */
+    200: Array<FeedbackTag>;
+};
+
+export type FeedbackListTagsResponse = FeedbackListTagsResponses[keyof FeedbackListTagsResponses];
+
+export type FeedbackDeleteFeedbackData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{message_id}/feedback';
+};
+
+export type FeedbackDeleteFeedbackErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type FeedbackDeleteFeedbackError = FeedbackDeleteFeedbackErrors[keyof FeedbackDeleteFeedbackErrors];
+
+export type FeedbackDeleteFeedbackResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type FeedbackDeleteFeedbackResponse = FeedbackDeleteFeedbackResponses[keyof FeedbackDeleteFeedbackResponses];
+
+export type FeedbackGetFeedbackData = {
+    body?: never;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{message_id}/feedback';
+};
+
+export type FeedbackGetFeedbackErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type FeedbackGetFeedbackError = FeedbackGetFeedbackErrors[keyof FeedbackGetFeedbackErrors];
+
+export type FeedbackGetFeedbackResponses = {
+    /**
+     * Successful Response
+     */
+    200: FeedbackPublic;
+};
+
+export type FeedbackGetFeedbackResponse = FeedbackGetFeedbackResponses[keyof FeedbackGetFeedbackResponses];
+
+export type FeedbackPutFeedbackData = {
+    body: FeedbackIn;
+    path: {
+        /**
+         * Message Id
+         */
+        message_id: string;
+    };
+    query?: never;
+    url: '/api/v1/messages/{message_id}/feedback';
+};
+
+export type FeedbackPutFeedbackErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type FeedbackPutFeedbackError = FeedbackPutFeedbackErrors[keyof FeedbackPutFeedbackErrors];
+
+export type FeedbackPutFeedbackResponses = {
+    /**
+     * Successful Response
+     */
+    200: FeedbackPublic;
+};
+
+export type FeedbackPutFeedbackResponse = FeedbackPutFeedbackResponses[keyof FeedbackPutFeedbackResponses];
+
+export type PreferencesResetMyPreferencesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/me/preferences';
+};
+
+export type PreferencesResetMyPreferencesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+};
+
+export type PreferencesResetMyPreferencesError = PreferencesResetMyPreferencesErrors[keyof PreferencesResetMyPreferencesErrors];
+
+export type PreferencesResetMyPreferencesResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type PreferencesResetMyPreferencesResponse = PreferencesResetMyPreferencesResponses[keyof PreferencesResetMyPreferencesResponses];
+
+export type PreferencesGetMyPreferencesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/me/preferences';
+};
+
+export type PreferencesGetMyPreferencesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+};
+
+export type PreferencesGetMyPreferencesError = PreferencesGetMyPreferencesErrors[keyof PreferencesGetMyPreferencesErrors];
+
+export type PreferencesGetMyPreferencesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreferencesPublic;
+};
+
+export type PreferencesGetMyPreferencesResponse = PreferencesGetMyPreferencesResponses[keyof PreferencesGetMyPreferencesResponses];
+
+export type PreferencesUpdateMyPreferencesData = {
+    body: PreferencesUpdate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/me/preferences';
+};
+
+export type PreferencesUpdateMyPreferencesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type PreferencesUpdateMyPreferencesError = PreferencesUpdateMyPreferencesErrors[keyof PreferencesUpdateMyPreferencesErrors];
+
+export type PreferencesUpdateMyPreferencesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreferencesPublic;
+};
+
+export type PreferencesUpdateMyPreferencesResponse = PreferencesUpdateMyPreferencesResponses[keyof PreferencesUpdateMyPreferencesResponses];
+
+export type PreferencesGetUserPreferencesData = {
+    body?: never;
+    path: {
+        /**
+         * User Id
+         */
+        user_id: string;
+    };
+    query?: never;
+    url: '/api/v1/users/{user_id}/preferences';
+};
+
+export type PreferencesGetUserPreferencesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type PreferencesGetUserPreferencesError = PreferencesGetUserPreferencesErrors[keyof PreferencesGetUserPreferencesErrors];
+
+export type PreferencesGetUserPreferencesResponses = {
+    /**
+     * Successful Response
+     */
+    200: PreferencesPublic;
+};
+
+export type PreferencesGetUserPreferencesResponse = PreferencesGetUserPreferencesResponses[keyof PreferencesGetUserPreferencesResponses];
+
+export type JobsBatchLearnPreferencesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Min Feedback Count
+         *
+         * Users with fewer ratings are left out
+         */
+        min_feedback_count?: number;
+    };
+    url: '/api/v1/platform/cron/batch-learn-preferences';
+};
+
+export type JobsBatchLearnPreferencesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type JobsBatchLearnPreferencesError = JobsBatchLearnPreferencesErrors[keyof JobsBatchLearnPreferencesErrors];
+
+export type JobsBatchLearnPreferencesResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobRunPublic;
+};
+
+export type JobsBatchLearnPreferencesResponse = JobsBatchLearnPreferencesResponses[keyof JobsBatchLearnPreferencesResponses];
+
+export type JobsListJobsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/platform/cron/jobs';
+};
+
+export type JobsListJobsErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+};
+
+export type JobsListJobsError = JobsListJobsErrors[keyof JobsListJobsErrors];
+
+export type JobsListJobsResponses = {
+    /**
+     * Response Jobs-List Jobs
+     *
+     * Successful Response
+     */
+    200: Array<JobPublic>;
+};
+
+export type JobsListJobsResponse = JobsListJobsResponses[keyof JobsListJobsResponses];

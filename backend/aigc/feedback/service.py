@@ -1,0 +1,69 @@
+"""Feedback rules: only your own finished answers can be rated, once each; aggregates follow every change."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from aigc.core.errors import AppError, ConflictError, NotFoundError
+from aigc.core.models import utcnow
+from aigc.feedback import repository
+from aigc.feedback.models import MessageFeedback
+from aigc.feedback.schemas import FIXED_TAGS, FeedbackIn, FeedbackTag
+from aigc.sessions import repository as session_repository
+from aigc.sessions.models import Message, TurnStatus
+from aigc.stats import service as stats_service
+from aigc.users.models import User
+
+
+def fixed_tags() -> list[FeedbackTag]:
+    return [FeedbackTag(key=key, labels=labels) for key, labels in FIXED_TAGS.items()]
+
+
+async def _rateable_message(session: AsyncSession, user: User, message_id: uuid.UUID) -> Message:
+    message = await session_repository.get_message_owned(session, user.id, message_id)
+    if message is None:
+        raise NotFoundError("No such message")
+    if message.role != "assistant":
+        raise AppError("Only the assistant's answers can be rated", code="not_an_answer", status_code=422)
+    if message.status == TurnStatus.running.value:
+        raise ConflictError("This answer is still being written", code="turn_running")
+    return message
+
+
+async def get_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> MessageFeedback:
+    await _rateable_message(session, user, message_id)
+    feedback = await repository.get_for_message(session, user.id, message_id)
+    if feedback is None:
+        raise NotFoundError("This answer has no feedback yet")
+    return feedback
+
+
+async def put_feedback(session: AsyncSession, user: User, message_id: uuid.UUID, data: FeedbackIn) -> MessageFeedback:
+    """Create or replace the user's feedback on an answer."""
+    message = await _rateable_message(session, user, message_id)
+    feedback = await repository.get_for_message(session, user.id, message_id)
+    old = (feedback.rating, feedback.score) if feedback else None
+    if feedback is None:
+        feedback = MessageFeedback(
+            message_id=message.id, user_id=user.id, session_id=message.session_id, scenario_id=message.scenario_id,
+            rating=data.rating,
+        )
+    feedback.rating, feedback.score, feedback.tags, feedback.comment = data.rating, data.score, data.tags, data.comment
+    feedback.updated_at = utcnow()
+    session.add(feedback)
+    await session.flush()
+    await stats_service.record_feedback_change(
+        session, user.id, message.scenario_id, old, (feedback.rating, feedback.score)
+    )
+    return feedback
+
+
+async def delete_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> None:
+    feedback = await get_feedback(session, user, message_id)
+    await session.delete(feedback)
+    await session.flush()
+    await stats_service.record_feedback_change(
+        session, user.id, feedback.scenario_id, (feedback.rating, feedback.score), None
+    )

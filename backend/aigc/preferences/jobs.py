@@ -1,0 +1,123 @@
+"""The batch that learns every eligible user's preferences, run hourly by the scheduler or by an admin."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import os
+import uuid
+from datetime import timedelta
+
+from aigc.core.config import Settings
+from aigc.core.db import session_scope
+from aigc.core.errors import ConflictError
+from aigc.core.models import utcnow
+from aigc.preferences import profile as profiles
+from aigc.preferences import repository
+from aigc.preferences.learner import LearnedProfile, learn_statistically
+from aigc.preferences.model_learner import learn_with_model
+from aigc.preferences.models import JobRun, UserPreferencesCache
+from aigc.preferences.samples import FeedbackRow, FeedbackSample, feedback_hash
+from aigc.preferences.schemas import JobRunPublic
+from aigc.scheduler import lease
+
+logger = logging.getLogger("aigc.preferences.jobs")
+
+JOB_NAME = "learn-preferences"
+LEARN_BATCH = 200
+HOLDER = f"{socket.gethostname()}:{os.getpid()}"
+
+
+async def learn_preferences(
+    settings: Settings, *, min_feedback_count: int, trigger: str, holder: str = HOLDER
+) -> JobRunPublic | None:
+    """Run the batch once. Scheduled runs return None when another process already ran this interval."""
+    interval = timedelta(minutes=settings.preference_learning_interval_minutes)
+    if not await lease.try_acquire(JOB_NAME, holder, scheduled=trigger == "schedule", interval=interval):
+        if trigger == "schedule":
+            logger.info("Preference learning skipped: another process has this interval's run")
+            return None
+        raise ConflictError("A learning run is already in progress; try again when it has finished", code="job_running")
+    try:
+        return await _run(settings, min_feedback_count, trigger, holder)
+    finally:
+        await lease.release(JOB_NAME, holder)
+
+
+async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder: str) -> JobRunPublic:
+    async with session_scope() as db:
+        run = JobRun(job_name=JOB_NAME, trigger=trigger, holder=holder, parameters={"min_feedback_count": min_feedback_count})
+        db.add(run)
+    try:
+        changed, hashes, considered = await _changed_users(min_feedback_count)
+        run.users_considered = considered
+        run.users_skipped = considered - len(changed)
+        for start in range(0, len(changed), LEARN_BATCH):
+            learned, failed = await _learn_batch(settings, changed[start : start + LEARN_BATCH], hashes)
+            run.users_learned += learned
+            run.users_failed += failed
+        run.status = "ok"
+    except Exception as exc:  # the run is recorded as failed; the scheduler keeps going
+        logger.exception("Preference learning run failed")
+        run.status, run.error = "error", f"{type(exc).__name__}: {exc}"
+    run.finished_at = utcnow()
+    async with session_scope() as db:
+        db.add(run)
+    logger.info(
+        "Preference learning (%s): %d considered, %d learned, %d unchanged, %d failed",
+        trigger, run.users_considered, run.users_learned, run.users_skipped, run.users_failed,
+    )
+    return JobRunPublic.model_validate(run)
+
+
+async def _changed_users(min_feedback_count: int) -> tuple[list[uuid.UUID], dict[uuid.UUID, tuple[str, int]], int]:
+    """Hash every eligible user's feedback; only users whose hash moved since their last learning are kept."""
+    async with session_scope(write=False) as db:
+        paused = {uid for uid, cache in (await repository.caches(db)).items() if cache.paused}
+        previous = await repository.cached_hashes(db)
+        per_user: dict[uuid.UUID, list[FeedbackRow]] = {}
+        async for user_id, row in repository.feedback_rows(db, min_feedback_count):
+            per_user.setdefault(user_id, []).append(row)
+    hashes = {uid: (feedback_hash(rows), len(rows)) for uid, rows in per_user.items() if uid not in paused}
+    changed = [uid for uid, (digest, _) in hashes.items() if previous.get(uid) != digest]
+    return changed, hashes, len(hashes)
+
+
+async def _learn_batch(
+    settings: Settings, user_ids: list[uuid.UUID], hashes: dict[uuid.UUID, tuple[str, int]]
+) -> tuple[int, int]:
+    async with session_scope(write=False) as db:
+        samples = await repository.samples_for(db, user_ids)
+    results: dict[uuid.UUID, tuple[LearnedProfile, str]] = {}
+    failed = 0
+    for user_id in user_ids:
+        try:
+            results[user_id] = await _learn_one(settings, samples.get(user_id, []))
+        except Exception:
+            logger.exception("Learning the preferences of user %s failed", user_id)
+            failed += 1
+    async with session_scope() as db:
+        existing = await repository.caches(db, list(results))
+        for user_id, (learned, model_used) in results.items():
+            cache = existing.get(user_id) or UserPreferencesCache(user_id=user_id)
+            if cache.paused:
+                continue  # paused while this run was going
+            cache.profile = profiles.merge(cache.profile, learned.items, learned.learner)
+            cache.summary = learned.summary
+            cache.data_hash, cache.feedback_count = hashes[user_id]
+            cache.version += 1
+            cache.learned_at = utcnow()
+            cache.model_used = model_used
+            cache.updated_at = utcnow()
+            db.add(cache)
+    return len(results), failed
+
+
+async def _learn_one(settings: Settings, samples: list[FeedbackSample]) -> tuple[LearnedProfile, str]:
+    """The model learner when configured, the statistical learner when it is off, fails or answers badly."""
+    if settings.preference_learning_use_model:
+        try:
+            return await learn_with_model(settings, samples)
+        except Exception as exc:
+            logger.warning("Model learning failed (%s); using the statistical learner", exc)
+    return learn_statistically(samples), "statistical"

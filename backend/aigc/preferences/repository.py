@@ -1,0 +1,89 @@
+"""Queries for learning: who has enough feedback, their feedback rows and samples, and the cached profiles."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Sequence
+
+from sqlalchemy import func
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from aigc.feedback.models import MessageFeedback
+from aigc.preferences.models import JobRun, UserPreferencesCache
+from aigc.preferences.samples import FeedbackRow, FeedbackSample
+from aigc.sessions.models import Message
+
+ROW_BATCH = 5000
+
+
+async def candidates(session: AsyncSession, min_feedback_count: int) -> dict[uuid.UUID, int]:
+    """Users with at least `min_feedback_count` ratings whose learning is not paused, with their counts."""
+    paused = select(UserPreferencesCache.user_id).where(col(UserPreferencesCache.paused).is_(True))
+    rows = await session.exec(
+        select(MessageFeedback.user_id, func.count())
+        .where(col(MessageFeedback.user_id).not_in(paused))
+        .group_by(MessageFeedback.user_id)
+        .having(func.count() >= min_feedback_count)
+    )
+    return {user_id: int(count) for user_id, count in rows.all()}
+
+
+async def feedback_rows(session: AsyncSession, min_feedback_count: int) -> AsyncIterator[tuple[uuid.UUID, FeedbackRow]]:
+    """Every rating of the candidate users, grouped by user, streamed in batches (the unchanged re-run reads all)."""
+    eligible = (
+        select(MessageFeedback.user_id)
+        .group_by(MessageFeedback.user_id)
+        .having(func.count() >= min_feedback_count)
+    )
+    result = await session.stream(
+        select(
+            MessageFeedback.user_id, MessageFeedback.id, MessageFeedback.rating, MessageFeedback.score,
+            MessageFeedback.tags, MessageFeedback.comment,
+        )
+        .where(col(MessageFeedback.user_id).in_(eligible))
+        .order_by(MessageFeedback.user_id)
+        .execution_options(yield_per=ROW_BATCH)
+    )
+    async for user_id, feedback_id, rating, score, tags, comment in result:
+        yield user_id, (feedback_id, rating, score, tags, comment)
+
+
+async def samples_for(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FeedbackSample]]:
+    """Ratings with the text of the answers they rate, for the users whose data changed."""
+    if not user_ids:
+        return {}
+    rows = await session.exec(
+        select(MessageFeedback, Message.content)
+        .join(Message, col(Message.id) == col(MessageFeedback.message_id))
+        .where(col(MessageFeedback.user_id).in_(user_ids))
+        .order_by(col(MessageFeedback.created_at))
+    )
+    result: dict[uuid.UUID, list[FeedbackSample]] = {}
+    for feedback, content in rows.all():
+        result.setdefault(feedback.user_id, []).append(
+            FeedbackSample(
+                id=feedback.id, rating=feedback.rating, score=feedback.score, tags=tuple(feedback.tags or ()),
+                comment=feedback.comment or "", scenario_id=feedback.scenario_id, answer=content or "",
+            )
+        )
+    return result
+
+
+async def caches(session: AsyncSession, user_ids: Sequence[uuid.UUID] | None = None) -> dict[uuid.UUID, UserPreferencesCache]:
+    query = select(UserPreferencesCache)
+    if user_ids is not None:
+        query = query.where(col(UserPreferencesCache.user_id).in_(user_ids))
+    return {cache.user_id: cache for cache in (await session.exec(query)).all()}
+
+
+async def cached_hashes(session: AsyncSession) -> dict[uuid.UUID, str]:
+    rows = await session.exec(select(UserPreferencesCache.user_id, UserPreferencesCache.data_hash))
+    return dict(rows.all())
+
+
+async def recent_runs(session: AsyncSession, job_name: str, limit: int) -> list[JobRun]:
+    rows = await session.exec(
+        select(JobRun).where(JobRun.job_name == job_name).order_by(col(JobRun.started_at).desc()).limit(limit)
+    )
+    return list(rows.all())

@@ -1,0 +1,162 @@
+"""Keep the aggregates current as things happen, and answer the stats API from them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from aigc.core.db import upsert_increment
+from aigc.core.errors import AppError, PermissionDeniedError
+from aigc.core.models import new_id, utcnow
+from aigc.stats import repository
+from aigc.stats.models import UsageDaily, UserBehaviorStats, UserScenarioStats
+from aigc.stats.schemas import DayStats, ModelStats, ScenarioStats, StatsPublic, StatsTotals
+from aigc.users.models import User
+
+_behavior = UserBehaviorStats.__table__  # type: ignore[attr-defined]
+_per_scenario = UserScenarioStats.__table__  # type: ignore[attr-defined]
+_daily = UsageDaily.__table__  # type: ignore[attr-defined]
+_DAILY_KEY = ["day", "user_id", "scenario_key", "model"]
+
+
+def _scenario_key(scenario_id: uuid.UUID | None) -> str:
+    return str(scenario_id) if scenario_id else ""
+
+
+async def _daily_add(
+    session: AsyncSession, day: date, user_id: uuid.UUID, scenario_id: uuid.UUID | None, model: str, **counts: float
+) -> None:
+    key = {"day": day, "user_id": user_id, "scenario_key": _scenario_key(scenario_id), "model": model}
+    defaults = {"sessions": 0, "messages": 0, "turns": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0,
+                "cost_usd": 0.0}
+    await upsert_increment(
+        session, _daily, key=key, increments={**defaults, **counts}, insert_only={"id": new_id()}, conflict=_DAILY_KEY
+    )
+
+
+async def record_session_created(
+    session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None, when: datetime | None = None
+) -> None:
+    when = when or utcnow()
+    await upsert_increment(
+        session, _behavior, key={"user_id": user_id}, increments={"sessions": 1},
+        sets={"last_active_at": when, "updated_at": when},
+    )
+    if scenario_id is not None:
+        await upsert_increment(
+            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id}, increments={"sessions": 1},
+            sets={"last_used_at": when},
+        )
+    await _daily_add(session, when.date(), user_id, scenario_id, "", sessions=1)
+
+
+async def record_turn(
+    session: AsyncSession,
+    *,
+    user_id: uuid.UUID,
+    scenario_id: uuid.UUID | None,
+    model: str | None,
+    input_tokens: int,
+    output_tokens: int,
+    cost_usd: float,
+    failed: bool,
+    when: datetime | None = None,
+) -> None:
+    """A finished turn: the user's message and the assistant's answer, with what they cost."""
+    when = when or utcnow()
+    await upsert_increment(
+        session, _behavior, key={"user_id": user_id},
+        increments={"messages": 2, "input_tokens": input_tokens, "output_tokens": output_tokens, "cost_usd": cost_usd},
+        sets={"last_active_at": when, "updated_at": when},
+    )
+    if scenario_id is not None:
+        await upsert_increment(
+            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id}, increments={"messages": 2},
+            sets={"last_used_at": when},
+        )
+    await _daily_add(
+        session, when.date(), user_id, scenario_id, model or "", messages=2, turns=1, errors=int(failed),
+        input_tokens=input_tokens, output_tokens=output_tokens, cost_usd=cost_usd,
+    )
+
+
+Rating = tuple[str, int | None]  # (up | down, optional 1-5 score)
+
+
+def _score(rating: Rating | None) -> int:
+    return rating[1] or 0 if rating is not None else 0
+
+
+async def record_feedback_change(
+    session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None, old: Rating | None, new: Rating | None
+) -> None:
+    """Apply the difference between a message's previous rating and its new one (either may be absent)."""
+    up = (new is not None and new[0] == "up") - (old is not None and old[0] == "up")
+    down = (new is not None and new[0] == "down") - (old is not None and old[0] == "down")
+    score_sum = _score(new) - _score(old)
+    score_count = (new is not None and new[1] is not None) - (old is not None and old[1] is not None)
+    if not (up or down or score_sum or score_count):
+        return
+    now = utcnow()
+    await upsert_increment(
+        session, _behavior, key={"user_id": user_id}, increments={"feedback_up": up, "feedback_down": down},
+        sets={"updated_at": now},
+    )
+    if scenario_id is not None:
+        await upsert_increment(
+            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id},
+            increments={"feedback_up": up, "feedback_down": down, "score_sum": score_sum, "score_count": score_count},
+        )
+
+
+async def compute_stats(
+    session: AsyncSession, actor: User, user_id: uuid.UUID | None, date_from: date | None, date_to: date | None
+) -> StatsPublic:
+    """Totals and breakdowns; users see their own, administrators everyone's or one user's."""
+    if not actor.is_admin:
+        if user_id is not None and user_id != actor.id:
+            raise PermissionDeniedError("Only administrators can see other users' statistics")
+        user_id = actor.id
+    if date_from and date_to and date_from > date_to:
+        raise AppError("date_from must not be after date_to", code="invalid_range", status_code=422)
+    where = repository.usage_filter(user_id, date_from, date_to)
+    by_scenario_rows = await repository.grouped(session, where, UsageDaily.scenario_key)
+    scenario_ids = [uuid.UUID(key) for key, _ in by_scenario_rows if key]
+    names = await repository.scenario_names(session, scenario_ids)
+    feedback = await repository.feedback_by_scenario(session, user_id, date_from, date_to)
+    by_scenario = []
+    for key, sums in by_scenario_rows:
+        scenario_id = uuid.UUID(key) if key else None
+        votes = feedback.get(scenario_id, {"up": 0, "down": 0})
+        rated = votes["up"] + votes["down"]
+        by_scenario.append(
+            ScenarioStats(
+                scenario_id=scenario_id,
+                scenario_name=names.get(scenario_id, "") if scenario_id else "",
+                sessions=sums["sessions"], messages=sums["messages"], cost_usd=round(sums["cost_usd"], 6),
+                feedback_up=votes["up"], feedback_down=votes["down"],
+                satisfaction=round(votes["up"] / rated, 4) if rated else None,
+            )
+        )
+    by_scenario.sort(key=lambda s: (-s.messages, s.scenario_name))
+    return StatsPublic(
+        scope="user" if user_id else "all",
+        user_id=user_id,
+        date_from=date_from,
+        date_to=date_to,
+        totals=StatsTotals(**{**(await repository.totals(session, where))}),
+        by_day=[
+            DayStats(day=day, sessions=s["sessions"], messages=s["messages"], input_tokens=s["input_tokens"],
+                     output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
+            for day, s in await repository.grouped(session, where, UsageDaily.day)
+        ],
+        by_scenario=by_scenario,
+        by_model=[
+            ModelStats(model=model, turns=s["turns"], messages=s["messages"], input_tokens=s["input_tokens"],
+                       output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
+            for model, s in await repository.grouped(session, where, UsageDaily.model)
+            if model
+        ],
+    )
