@@ -252,7 +252,8 @@ class AgentRuntime:
         process.last_used = time.monotonic()
         if not outcome.keep_process:
             await self._discard(process)
-        elif req.session_key in self._release_after_turn:
+        elif req.session_key in self._release_after_turn or req.max_budget_usd is not None:
+            # The CLI's budget counts the whole process's spend; a fresh process per turn makes it per turn.
             await self._close(process)
         yield ev.Done(status=outcome.status, sdk_session_id=control.sdk_session_id)
 

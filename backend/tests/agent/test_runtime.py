@@ -75,6 +75,19 @@ async def test_follow_up_on_warm_client_is_fast_and_keeps_context(
     assert 0 < second_cost < 1.5 * first_cost
 
 
+async def test_a_per_turn_budget_gives_each_turn_a_fresh_process(
+    runtime: AgentRuntime, model: MockModelServer, make_request: Any
+) -> None:
+    # The CLI's budget counts a process's whole spend, so a budgeted turn never runs on a warm process.
+    first = await run(runtime, make_request("budget", "The code word is heron.", max_budget_usd=5.0))
+    assert first.status == "ok" and "budget" not in runtime.cli_pids()
+    model.clear_requests()
+    second = await run(runtime, make_request("budget", "What was the code word?", max_budget_usd=5.0))
+    assert second.status == "ok"
+    assert second.of("started")[0] == {"type": "started", "warm": False, "resumed": True}
+    assert "heron" in request_text(model.requests()[0])
+
+
 async def test_idle_release_then_resume_keeps_context(
     config: RuntimeConfig, model: MockModelServer, make_request: Any
 ) -> None:
