@@ -12,6 +12,8 @@ from fastapi.routing import APIRoute
 
 from aigc import __version__
 from aigc.api import api_router
+from aigc.platform.metrics import RUNTIME_COLLECTOR
+from aigc.platform.router import metrics_router
 from aigc.core.config import Settings, get_settings
 from aigc.agent import runtime_from_settings
 from aigc.core.db import dispose_engine, get_engine, session_scope
@@ -47,6 +49,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
         app.state.storage = create_storage(settings)
         app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
+        RUNTIME_COLLECTOR.runtime = app.state.turns.runtime
         app.state.scheduler = PlatformScheduler(settings)
         app.state.scheduler.start()
         logger.info(
@@ -92,5 +95,6 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router)
+    app.include_router(metrics_router)
     mount_spa(app, settings.frontend_dist_dir)
     return app

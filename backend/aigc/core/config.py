@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_cost: int = Field(default=65536, ge=8)
 
+    # --- monitoring: GET /metrics (Prometheus); with a token, scrapers must send it as a Bearer token
+    metrics_token: SecretStr | None = None
+
     # --- logging
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_json: bool = False

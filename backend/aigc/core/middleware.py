@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aigc.core.errors import error_response
 from aigc.core.logging import reset_request_id, set_request_id
+from aigc.platform import metrics
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -45,12 +46,23 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            elapsed_ms = (time.perf_counter() - started) * 1000
+            elapsed = time.perf_counter() - started
             # The path only: query strings may carry values that do not belong in a log.
             access_logger.info(
-                "%s %s %s %.1fms", scope.get("method"), scope.get("path"), status_holder["status"], elapsed_ms
+                "%s %s %s %.1fms", scope.get("method"), scope.get("path"), status_holder["status"], elapsed * 1000
             )
+            metrics.observe_request(str(scope.get("method")), _route_template(scope), status_holder["status"], elapsed)
             reset_request_id(token)
+
+
+def _route_template(scope: Scope) -> str:
+    """The matched route's template ("/api/v1/sessions/{session_id}"), never the raw path: bounded labels.
+
+    FastAPI keeps the full template of a route mounted through nested routers in its own scope entry; the
+    route object's path alone lacks the outer prefixes.
+    """
+    context = (scope.get("fastapi") or {}).get("effective_route_context")
+    return getattr(context, "path", None) or getattr(scope.get("route"), "path", None) or "unmatched"
 
 
 TOO_LARGE_MESSAGE = "The request body is too large"

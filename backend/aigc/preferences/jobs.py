@@ -12,6 +12,7 @@ from aigc.core.config import Settings
 from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError
 from aigc.core.models import utcnow
+from aigc.platform import metrics
 from aigc.preferences import profile as profiles
 from aigc.preferences import repository
 from aigc.preferences.learner import LearnedProfile, learn_statistically
@@ -63,6 +64,7 @@ async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder
     run.finished_at = utcnow()
     async with session_scope() as db:
         db.add(run)
+    metrics.JOB_RUNS.labels(JOB_NAME, run.status).inc()
     logger.info(
         "Preference learning (%s): %d considered, %d learned, %d unchanged, %d failed",
         trigger, run.users_considered, run.users_learned, run.users_skipped, run.users_failed,

@@ -20,6 +20,7 @@ from aigc.agent import events as agent_events
 from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError
 from aigc.core.models import utcnow
+from aigc.platform import metrics
 from aigc.sessions import artifacts as artifact_files
 from aigc.sessions import repository
 from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
@@ -109,6 +110,7 @@ class _Transcript:
     usage: agent_events.Usage | None = None
     status: str = TurnStatus.ok.value
     error: str | None = None
+    error_kind: str | None = None
     sdk_session_id: str | None = None
 
     def apply(self, event: agent_events.AgentEvent) -> None:
@@ -134,6 +136,7 @@ class _Transcript:
             self.sdk_session_id = event.sdk_session_id or self.sdk_session_id
         elif isinstance(event, agent_events.Error):
             self.error = event.message
+            self.error_kind = event.kind
         elif isinstance(event, agent_events.Done):
             self.status = event.status
             self.sdk_session_id = event.sdk_session_id or self.sdk_session_id
@@ -235,6 +238,7 @@ class TurnManager:
         except Exception as exc:  # the turn must end cleanly whatever broke
             logger.exception("Turn of session %s failed", plan.session_id)
             transcript.status = TurnStatus.error.value
+            transcript.error_kind = "internal"
             transcript.error = f"The turn failed on the server ({type(exc).__name__})"
             stream.publish("error", {"kind": "internal", "message": transcript.error})
         if transcript.status == TurnStatus.error.value and not transcript.error:
@@ -247,6 +251,11 @@ class TurnManager:
         except Exception:
             logger.exception("Saving the turn of session %s failed", plan.session_id)
             transcript.status = TurnStatus.error.value
+        usage = transcript.usage
+        metrics.observe_turn(
+            transcript.status, transcript.error_kind, usage.input_tokens if usage else 0,
+            usage.output_tokens if usage else 0, usage.cost_usd if usage else 0.0,
+        )
         stream.publish("done", {"status": transcript.status, "message_id": str(assistant_message_id),
                                 "error": transcript.error})
         stream.finish()
