@@ -32,6 +32,7 @@ authenticated.include_router(sessions_router.artifacts_router)
 authenticated.include_router(feedback_router.router)
 authenticated.include_router(preferences_router.router)
 authenticated.include_router(cron_router.router)
+authenticated.include_router(cron_router.admin_router)
 
 api_router = APIRouter(prefix=API_PREFIX)
 api_router.include_router(public)

@@ -9,7 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import aclosing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -136,6 +136,12 @@ class AgentRuntime:
         self._processes.clear()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+
+    def reconfigure(self, **changes: Any) -> None:
+        """Apply new timeouts, retries or idle time; turns and agent processes started from now on use them."""
+        self.config = replace(self.config, **changes)
+        self._limits = TurnLimits(self.config.turn_timeout, self.config.stall_timeout, self.config.interrupt_grace)
+        self._process_settings = None
 
     def stats(self) -> RuntimeStats:
         """Counts of running turns, waiting turns and warm agent processes."""

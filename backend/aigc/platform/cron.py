@@ -8,6 +8,8 @@ from fastapi import APIRouter, Query, Request
 
 from aigc.core.deps import AdminUser, SessionDep, SettingsDep
 from aigc.core.errors import error_responses
+from aigc.platform import config_reload
+from aigc.platform.schemas import ConfigReloadResult
 from aigc.preferences import jobs as preference_jobs
 from aigc.preferences import repository as preference_repository
 from aigc.preferences.schemas import JobPublic, JobRunPublic
@@ -50,3 +52,15 @@ async def list_jobs(request: Request, session: SessionDep, _admin: AdminUser) ->
             recent_runs=[JobRunPublic.model_validate(run) for run in runs],
         )
     ]
+
+
+admin_router = APIRouter(prefix="/platform", tags=["platform"], responses=error_responses(401, 403))
+
+
+@admin_router.post(
+    "/reload-config", summary="Reload the configuration", response_model=ConfigReloadResult,
+    responses=error_responses(422),
+)
+async def reload_config(request: Request, _admin: AdminUser) -> ConfigReloadResult:
+    """Re-read model aliases, limits and defaults without a restart; an invalid change keeps the old values."""
+    return config_reload.reload_settings(request.app.state.settings, request.app.state.turns.runtime)

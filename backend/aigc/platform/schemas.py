@@ -23,3 +23,8 @@ class PlatformInfo(BaseModel):
     registration_mode: Literal["open", "admin_only"]
     demo_model: bool
     default_model: str
+
+
+class ConfigReloadResult(BaseModel):
+    changed: dict[str, list[object]]
+    restart_required: list[str]
