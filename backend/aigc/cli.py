@@ -231,6 +231,38 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file in
 
 
 @app.command()
+def retention(
+    apply: Annotated[bool, typer.Option("--apply", help="Carry it out (without it: a dry run that only lists)")] = False,
+) -> None:
+    """Archive sessions untouched for RETENTION_ARCHIVE_AFTER_DAYS, delete after RETENTION_DELETE_AFTER_DAYS."""
+    from aigc.core.db import dispose_engine
+    from aigc.sessions import retention as retention_policy
+    from aigc.storage import create_storage
+
+    settings = _settings()
+    if not (settings.retention_archive_after_days or settings.retention_delete_after_days):
+        typer.echo("Retention is off: set RETENTION_ARCHIVE_AFTER_DAYS and/or RETENTION_DELETE_AFTER_DAYS")
+        return
+
+    async def _run() -> None:
+        try:
+            actions = await retention_policy.plan(settings)
+            for action in actions:
+                typer.echo(f"{action.action:8} {action.session_id}  last active {action.updated_at:%Y-%m-%d}  {action.title}")
+            if not actions:
+                typer.echo("Nothing to do")
+            elif apply:
+                result = await retention_policy.apply(actions, settings, create_storage(settings))
+                typer.echo(f"Archived {result['archived']}, deleted {result['deleted']}, failed {result['failed']}")
+            else:
+                typer.echo(f"Dry run: {len(actions)} sessions would change; run with --apply to do it")
+        finally:
+            await dispose_engine()
+
+    asyncio.run(_run())
+
+
+@app.command()
 def backup(
     out: Annotated[Path | None, typer.Option(help="Folder for the archive (default: backups/ beside DATA_DIR)")] = None,
     keep_last: Annotated[int | None, typer.Option(min=1, help="Then delete all but the newest N archives there")] = None,

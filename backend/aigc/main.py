@@ -50,7 +50,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.storage = create_storage(settings)
         app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
         RUNTIME_COLLECTOR.runtime = app.state.turns.runtime
-        app.state.scheduler = PlatformScheduler(settings)
+        app.state.scheduler = PlatformScheduler(settings, app.state)
         app.state.scheduler.start()
         logger.info(
             "AIGC platform %s started (database: %s, storage: %s, model: %s)",

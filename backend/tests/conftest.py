@@ -14,6 +14,8 @@ _RUN_DIR = Path(tempfile.mkdtemp(prefix="aigc-tests-"))
 TEST_JWT_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 os.environ.update(
     {
+        # Never a developer's own .env: only what this file sets.
+        "AIGC_ENV_FILE": str(_RUN_DIR / "no.env"),
         "DEBUG": "false",
         "JWT_SECRET_KEY": TEST_JWT_SECRET,
         "DATA_DIR": str(_RUN_DIR / "data"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `NAME=` (as in .env.example) means "not set", not "set to an empty string".
+        env_ignore_empty=True,
     )
 
     # --- server
@@ -73,6 +76,10 @@ class Settings(BaseSettings):
     preference_learning_model: str = "haiku"
     preference_learning_use_model: bool = True
     preference_learning_timeout_seconds: float = Field(default=30, gt=0)
+
+    # --- retention (off unless set): archive sessions untouched this many days, delete them after that many
+    retention_archive_after_days: int | None = Field(default=None, ge=1)
+    retention_delete_after_days: int | None = Field(default=None, ge=1)
 
     # --- storage and paths (relative paths resolve against the repo root)
     database_url: str = ""
@@ -142,6 +149,13 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _retention_order(self) -> Settings:
+        archive, delete = self.retention_archive_after_days, self.retention_delete_after_days
+        if archive and delete and delete <= archive:
+            raise ValueError("RETENTION_DELETE_AFTER_DAYS must be larger than RETENTION_ARCHIVE_AFTER_DAYS")
+        return self
+
+    @model_validator(mode="after")
     def _resolve(self) -> Settings:
         self.data_dir = _from_root(self.data_dir)
         self.work_dir = _from_root(self.work_dir)
@@ -207,8 +221,10 @@ def _check_production_rules(settings: Settings) -> Settings:
 
 def load_settings(**overrides: object) -> Settings:
     """Build and check settings; raise ConfigError with one readable line on the first bad value."""
+    # AIGC_ENV_FILE picks another file (tests point it at none, so a developer's .env never leaks in).
+    env_file = os.environ.get("AIGC_ENV_FILE") or REPO_ROOT / ".env"
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper() or "settings"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
@@ -12,12 +13,17 @@ from aigc.core.config import Settings
 
 logger = logging.getLogger("aigc.scheduler")
 
+RETENTION_JOB = "retention"
+RETENTION_INTERVAL_SECONDS = 24 * 3600
+
 
 class PlatformScheduler:
     """Starts with the app; coalesced jobs, one instance at a time (leases make it one per interval overall)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, app_state: object | None = None) -> None:
         self.settings = settings
+        # The app's storage and turn manager, for jobs that act on sessions (retention).
+        self.app_state: Any = app_state
         self.enabled = settings.scheduler_enabled
         self._scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 600}
@@ -79,3 +85,20 @@ class PlatformScheduler:
         self._add_interval_job(
             preference_jobs.JOB_NAME, learn_preferences, settings.preference_learning_interval_minutes * 60
         )
+        if settings.retention_archive_after_days or settings.retention_delete_after_days:
+            self._add_interval_job(RETENTION_JOB, self._retention, RETENTION_INTERVAL_SECONDS)
+
+    async def _retention(self) -> None:
+        from aigc.scheduler import lease
+        from aigc.sessions import retention
+
+        interval = timedelta(seconds=RETENTION_INTERVAL_SECONDS)
+        holder = f"retention:{id(self)}"
+        if not await lease.try_acquire(RETENTION_JOB, holder, scheduled=True, interval=interval):
+            return
+        try:
+            state = self.app_state
+            actions = await retention.plan(self.settings)
+            await retention.apply(actions, self.settings, state.storage, state.turns)
+        finally:
+            await lease.release(RETENTION_JOB, holder)

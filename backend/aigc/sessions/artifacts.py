@@ -52,21 +52,29 @@ def snapshot(cwd: Path) -> dict[str, FileState]:
 
 
 def changed_files(cwd: Path, before: dict[str, FileState]) -> list[FoundFile]:
-    """Files that are new or different since `before`, hashed; oversized ones are skipped."""
+    """Files that are new or different since `before`, hashed; oversized ones and those past the cap are skipped."""
     after = snapshot(cwd)
     changed = sorted(path for path, state in after.items() if before.get(path) != state)
+    wanted = [p for p in changed if after[p][0] <= MAX_ARTIFACT_BYTES][:MAX_ARTIFACTS_PER_TURN]
+    return _hashed(cwd, wanted, after)
+
+
+def all_files(cwd: Path) -> list[FoundFile]:
+    """Every regular file of the folder, hashed, whatever its size (archiving must miss nothing)."""
+    found = snapshot(cwd)
+    return _hashed(cwd, sorted(found), found)
+
+
+def _hashed(cwd: Path, paths: list[str], states: dict[str, FileState]) -> list[FoundFile]:
     results = []
-    for path in changed[:MAX_ARTIFACTS_PER_TURN]:
-        size = after[path][0]
-        if size > MAX_ARTIFACT_BYTES:
-            continue
+    for path in paths:
         absolute = cwd / path
         try:
             digest = _sha256(absolute)
-        except OSError:
+        except OSError:  # vanished or replaced by a link since the scan
             continue
         results.append(
-            FoundFile(path=path, absolute=absolute, size=size, sha256=digest, mime_type=guess_mime_type(path))
+            FoundFile(path=path, absolute=absolute, size=states[path][0], sha256=digest, mime_type=guess_mime_type(path))
         )
     return results
 

@@ -122,14 +122,22 @@ async def delete_session(
 ) -> None:
     """Delete the session, its messages, its agent, its directory and its stored artifacts."""
     chat = await get_owned(session, user, session_id)
-    await turns.release(chat.id)
+    await remove_session(session, chat, turns, storage, settings)
+
+
+async def remove_session(
+    session: AsyncSession, chat: ChatSession, turns: TurnManager | None, storage: ArtifactStorage, settings: Settings
+) -> None:
+    """Everything of a session goes: rows, agent, folder and stored objects (deletion and retention)."""
+    if turns is not None:
+        await turns.release(chat.id)
     await repository.delete_session(session, chat.id)
     await session.flush()
     try:
-        await storage.delete_prefix(f"{user.id}/{chat.id}/")
+        await storage.delete_prefix(f"{chat.user_id}/{chat.id}/")
     except StorageError as exc:  # the rows are gone either way; orphaned objects are only a cost
         logger.warning("Could not delete stored artifacts of session %s: %s", chat.id, exc)
-    await asyncio.to_thread(shutil.rmtree, session_dir(settings, user.id, chat.id), True)
+    await asyncio.to_thread(shutil.rmtree, session_dir(settings, chat.user_id, chat.id), True)
 
 
 async def plan_turn(
@@ -137,6 +145,8 @@ async def plan_turn(
 ) -> TurnPlan:
     """Resolve everything the turn needs from the session's scenario and the user's own settings."""
     chat = await get_owned(session, user, session_id)
+    if chat.archived_at is not None:
+        raise ConflictError("This session is archived and read-only; start a new session", code="session_archived")
     scenario = await scenario_repository.get_visible(session, user, chat.scenario_id) if chat.scenario_id else None
     if scenario is None or not scenario.is_enabled:
         raise ConflictError(

@@ -86,3 +86,20 @@ def test_env_example_documents_every_setting() -> None:
     documented = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
     missing = [name.upper() for name in Settings.model_fields if f"{name.upper()}=" not in documented]
     assert missing == []
+
+
+def test_env_example_works_as_a_dotenv_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aigc.core.config import Settings
+
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    settings = Settings(_env_file=REPO_ROOT / ".env.example", debug=True)  # type: ignore[call-arg]
+    assert settings.retention_archive_after_days is None and settings.anthropic_api_key is None
+    assert settings.port == 8000 and settings.demo_model_enabled
+
+
+def test_retention_days_must_be_ordered(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RETENTION_ARCHIVE_AFTER_DAYS", "30")
+    monkeypatch.setenv("RETENTION_DELETE_AFTER_DAYS", "10")
+    with pytest.raises(ConfigError, match="RETENTION_DELETE_AFTER_DAYS must be larger"):
+        load_settings()
