@@ -22,9 +22,9 @@ public_router = APIRouter(tags=["platform"])
     response_model=HealthPublic,
     responses={503: {"model": HealthPublic, "description": "A part of the platform is failing"}},
 )
-async def health(request: Request) -> JSONResponse:
+async def health(request: Request, settings: SettingsDep) -> JSONResponse:
     """200 when every part works; 503 naming the failing part otherwise."""
-    result = await service.health(request.app.state)
+    result = await service.health(request.app.state, settings)
     return JSONResponse(result.model_dump(), status_code=200 if result.status == "ok" else 503)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class HealthPublic(BaseModel):
@@ -15,6 +15,7 @@ class HealthPublic(BaseModel):
     db: str
     storage: str = "ok"
     scheduler: str = "ok"
+    model: str = Field(default="", description="Informational: the model endpoint's reachability; never fails the check")
 
 
 class PlatformInfo(BaseModel):

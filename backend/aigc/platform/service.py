@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
+
+import httpx
 
 from sqlalchemy import text
 
@@ -47,13 +50,56 @@ async def check_storage(storage: ArtifactStorage | None) -> str:
         return f"error: {exc}"
 
 
-async def health(state: Any) -> HealthPublic:
-    """Every part's state; the whole is ok only when each part is ok (a disabled scheduler is fine)."""
-    db, storage = await asyncio.gather(check_database(), check_storage(getattr(state, "storage", None)))
+MODEL_CHECK_TIMEOUT_SECONDS = 2.0
+MODEL_CHECK_CACHE_SECONDS = 30.0
+_model_check: tuple[float, str] | None = None
+
+
+def model_endpoint(settings: Settings) -> tuple[str, str]:
+    """The base URL and key the agents use (the scripted model's in demo mode)."""
+    if settings.demo_model_enabled:
+        return settings.anthropic_base_url or f"http://127.0.0.1:{settings.demo_model_port}", "demo"
+    assert settings.anthropic_api_key is not None
+    return settings.anthropic_base_url or "https://api.anthropic.com", settings.anthropic_api_key.get_secret_value()
+
+
+async def check_model_endpoint(settings: Settings) -> str:
+    """Informational: can the model endpoint be reached with the configured key? Cached for a short while."""
+    global _model_check
+    now = time.monotonic()
+    if _model_check is not None and now - _model_check[0] < MODEL_CHECK_CACHE_SECONDS:
+        return _model_check[1]
+    base_url, key = model_endpoint(settings)
+    try:
+        async with httpx.AsyncClient(timeout=MODEL_CHECK_TIMEOUT_SECONDS) as client:
+            response = await client.get(
+                f"{base_url.rstrip('/')}/v1/models", headers={"x-api-key": key, "anthropic-version": "2023-06-01"}
+            )
+        if response.status_code in (401, 403):
+            result = "error: the model endpoint refused the API key"
+        elif response.status_code >= 500:
+            result = f"error: the model endpoint answered {response.status_code}"
+        else:
+            result = "ok (demo model)" if settings.demo_model_enabled else "ok"
+    except httpx.HTTPError as exc:
+        result = f"unreachable: {type(exc).__name__}"
+    _model_check = (now, result)
+    return result
+
+
+async def health(state: Any, settings: Settings) -> HealthPublic:
+    """Every part's state; the whole is ok only when each part is ok (a disabled scheduler is fine).
+
+    The model endpoint is reported but does not fail the check: the platform itself still works without it.
+    """
+    db, storage, model = await asyncio.gather(
+        check_database(), check_storage(getattr(state, "storage", None)), check_model_endpoint(settings)
+    )
     scheduler = state.scheduler.state if getattr(state, "scheduler", None) else "error: not started"
     healthy = db == "ok" and storage == "ok" and scheduler in ("ok", "disabled")
     return HealthPublic(
-        status="ok" if healthy else "error", version=__version__, db=db, storage=storage, scheduler=scheduler
+        status="ok" if healthy else "error", version=__version__, db=db, storage=storage, scheduler=scheduler,
+        model=model,
     )
 
 

@@ -14,8 +14,22 @@ async def test_healthy(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "version": __version__, "db": "ok", "storage": "ok", "scheduler": "disabled"
+        "status": "ok", "version": __version__, "db": "ok", "storage": "ok", "scheduler": "disabled",
+        "model": "ok (demo model)",
     }
+
+
+async def test_an_unreachable_model_endpoint_is_reported_but_not_fatal(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aigc.platform import service
+
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", "http://127.0.0.1:9")
+    reset_settings_cache()
+    monkeypatch.setattr(service, "_model_check", None)
+    response = await client.get("/api/v1/health")
+    assert response.status_code == 200 and response.json()["model"].startswith("unreachable")
+    monkeypatch.setattr(service, "_model_check", None)
 
 
 async def test_unreachable_database_is_503(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
