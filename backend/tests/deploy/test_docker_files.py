@@ -101,7 +101,7 @@ class TestDockerfile:
 
     def test_files_the_install_needs_are_in_the_context(self, dockerignore: DockerIgnore) -> None:
         for needed in (
-            "README.md",  # pyproject.toml's readme
+            "backend/README.md",  # pyproject.toml's readme
             "backend/pyproject.toml",
             "backend/alembic.ini",
             "backend/migrations/env.py",
