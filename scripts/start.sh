@@ -17,6 +17,7 @@ done
 source "$ROOT/scripts/lib.sh"
 
 RUN_DIR="$ROOT/data/run"
+FRONTEND_PORT="${FRONTEND_PORT:-5173}"
 mkdir -p "$ROOT/data" "$ROOT/work_dir" "$ROOT/logs" "$RUN_DIR"
 
 say() { printf '==> %s\n' "$*"; }
@@ -103,10 +104,10 @@ if [ "$WITH_FRONTEND" = 1 ] && [ -f "$FRONTEND/package.json" ]; then
       (cd "$FRONTEND" && npm install --no-audit --no-fund >>"$ROOT/logs/frontend.log" 2>&1) ||
         die "npm install failed; see logs/frontend.log"
     fi
-    port_busy 5173 && die "port 5173 is in use; stop what uses it"
-    say "starting the web app on http://127.0.0.1:5173"
+    port_busy "$FRONTEND_PORT" && die "port $FRONTEND_PORT is in use; stop what uses it or set FRONTEND_PORT"
+    say "starting the web app on http://127.0.0.1:$FRONTEND_PORT"
     VITE_API_PROXY_TARGET="http://$HOST:$PORT" start_bg frontend "$ROOT/logs/frontend.log" \
-      npm --prefix "$FRONTEND" run dev -- --host 127.0.0.1 --port 5173 --strictPort
+      npm --prefix "$FRONTEND" run dev -- --host 127.0.0.1 --port "$FRONTEND_PORT" --strictPort
   fi
 fi
 
@@ -116,7 +117,7 @@ for _ in $(seq 1 60); do
     echo
     echo "AIGC platform is running"
     echo "  API:      http://$HOST:$PORT/api/v1  (docs: http://$HOST:$PORT/api/v1/docs)"
-    is_running frontend && echo "  Web app:  http://127.0.0.1:5173"
+    is_running frontend && echo "  Web app:  http://127.0.0.1:$FRONTEND_PORT"
     is_running demo-model && echo "  Model:    offline demo model (set ANTHROPIC_API_KEY in .env for Claude)"
     echo "  Logs:     $ROOT/logs"
     echo "  Stop:     ./scripts/stop.sh"

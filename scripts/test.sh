@@ -26,4 +26,10 @@ if [ -f "$ROOT/frontend/aigc-frontend/package.json" ] && [ -x "$ROOT/scripts/tes
   "$ROOT/scripts/test-frontend.sh" || status=1
 fi
 
+# The one-click start on a clean clone (a few minutes: fresh installs); always in CI, on request locally.
+if [ "${CI:-}" = "true" ] || [ "${AIGC_TEST_START:-}" = "1" ]; then
+  echo "==> one-click start on a clean clone"
+  "$ROOT/scripts/test-start.sh" || status=1
+fi
+
 exit $status
