@@ -40,7 +40,8 @@ PY
 
 start_bg() { # name logfile command...
   local name="$1" log="$2"; shift 2
-  nohup "$@" >>"$log" 2>&1 &
+  # Its own process group (pid = group id), so stop.sh can stop it with every child it starts (npm -> vite).
+  setsid nohup "$@" >>"$log" 2>&1 < /dev/null &
   echo $! >"$RUN_DIR/$name.pid"
 }
 
@@ -74,7 +75,8 @@ if [ ! -f "$admin_file" ]; then
   touch "$admin_file"
 fi
 
-if [ "$(setting ANTHROPIC_API_KEY)" = "(not set)" ]; then
+api_key="$(setting ANTHROPIC_API_KEY)"
+if [ -z "$api_key" ] || [ "$api_key" = "(not set)" ]; then
   if is_running demo-model; then
     say "demo model already running"
   else

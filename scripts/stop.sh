@@ -10,11 +10,10 @@ for name in frontend backend demo-model; do
   pid="$(cat "$pidfile")"
   if kill -0 "$pid" 2>/dev/null; then
     echo "==> stopping $name (pid $pid)"
-    # npm starts vite as a child: stop the children first, then the process itself.
-    pkill -TERM -P "$pid" 2>/dev/null
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    # start.sh gives each service its own process group: signal the group, so children (vite) stop too.
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 40); do kill -0 -- "-$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL -- "-$pid" 2>/dev/null
   fi
   rm -f "$pidfile"
 done

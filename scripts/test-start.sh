@@ -8,13 +8,15 @@ work="$(mktemp -d)"
 clone="$work/aigc"
 cleanup() {
   [ -x "$clone/scripts/stop.sh" ] && "$clone/scripts/stop.sh" >/dev/null 2>&1 || true
-  rm -rf "$work"
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" 2>/dev/null || true; }
 }
 trap cleanup EXIT
 
 free_port() { "$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export PORT="$(free_port)" DEMO_MODEL_PORT="$(free_port)" FRONTEND_PORT="$(free_port)"
 export AIGC_ADMIN_PASSWORD="start-test-password-1"
+# This test is about the offline start: no real model endpoint, whatever the caller's environment has.
+unset ANTHROPIC_API_KEY ANTHROPIC_BASE_URL
 
 echo "==> clean clone in $clone"
 git clone -q "$ROOT" "$clone"
@@ -47,7 +49,8 @@ echo "==> stop"
 ./scripts/stop.sh
 sleep 1
 for pid in $pids; do
-  if kill -0 "$pid" 2>/dev/null; then echo "process $pid is still running after stop.sh" >&2; exit 1; fi
+  # The whole group: a surviving child (vite under npm) would keep the port and the folder busy.
+  if kill -0 -- "-$pid" 2>/dev/null; then echo "process group $pid is still running after stop.sh" >&2; exit 1; fi
 done
 for port in "$PORT" "$DEMO_MODEL_PORT" "$FRONTEND_PORT"; do
   if curl -fsS "http://127.0.0.1:$port/" >/dev/null 2>&1; then echo "port $port still answers after stop.sh" >&2; exit 1; fi

@@ -182,8 +182,10 @@ def health(url: Annotated[str | None, typer.Option(help="Base URL of a running s
 def config() -> None:
     """Print the effective settings, secrets masked."""
     settings = _settings()
+    secret_fields = {name for name, field in Settings.model_fields.items() if "SecretStr" in str(field.annotation)}
     for name, value in settings.model_dump().items():
-        typer.echo(f"{name.upper()}={_masked(name, value)}")
+        shown = "(not set)" if name in secret_fields and value is None else _masked(name, value)
+        typer.echo(f"{name.upper()}={shown}")
 
 
 def _masked(name: str, value: Any) -> str:

@@ -51,6 +51,7 @@ def test_config_masks_secrets(cli_env: dict[str, str]) -> None:
     result = run(cli_env, "config")
     assert result.returncode == 0
     assert "JWT_SECRET_KEY=******" in result.stdout and "MINIO_SECRET_KEY=******" in result.stdout
+    assert "ANTHROPIC_API_KEY=(not set)" in result.stdout  # scripts/start.sh relies on this to start the demo model
     assert cli_env["JWT_SECRET_KEY"] not in result.stdout and "minio-secret-value-123" not in result.stdout
 
 
