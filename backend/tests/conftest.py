@@ -112,6 +112,20 @@ async def clean_state() -> AsyncIterator[None]:
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3-compatible server (moto's server mode) on a free local port, shared by the whole run."""
+    from moto.server import ThreadedMotoServer
+
+    from tests.storage.helpers import free_port
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture(scope="session")
 def model_server() -> Iterator["MockModelServer"]:
     """The scripted Anthropic-compatible model every agent of the test app talks to (demo mode: no key)."""
     from aigc.mock_model.testing import MockModelServer
