@@ -28,6 +28,25 @@ def _settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def _log_to_file(settings: Settings) -> None:
+    """Maintenance commands leave their trail in logs/backend.log like the server does."""
+    from aigc.core.logging import configure_logging
+
+    configure_logging(settings, to_console=False)
+
+
+def _port_in_use(host: str, port: int) -> bool:
+    import socket
+
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def _fail(message: str, code: int = 1) -> None:
     typer.secho(message, fg=typer.colors.RED, err=True)
     raise typer.Exit(code)
@@ -66,11 +85,15 @@ def serve(
         _fail(str(exc))
     except Exception as exc:  # unreachable database, bad URL: say so in one line
         _fail(f"Cannot reach the database ({type(exc).__name__}: {exc})")
+    bind_host, bind_port = host or settings.host, port or settings.port
+    # Before start-up runs: a second server on a busy port must not start jobs and then fail.
+    if not reload and _port_in_use(bind_host, bind_port):
+        _fail(f"Port {bind_port} on {bind_host} is already in use: stop what uses it or choose another --port/PORT")
     uvicorn.run(
         "aigc.main:create_app",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=bind_host,
+        port=bind_port,
         reload=reload,
         log_config=None,
         access_log=False,
@@ -241,7 +264,10 @@ def retention(
     from aigc.sessions import retention as retention_policy
     from aigc.storage import create_storage
 
+    from aigc.ops import server_is_running
+
     settings = _settings()
+    _log_to_file(settings)
     if not (settings.retention_archive_after_days or settings.retention_delete_after_days):
         typer.echo("Retention is off: set RETENTION_ARCHIVE_AFTER_DAYS and/or RETENTION_DELETE_AFTER_DAYS")
         return
@@ -253,6 +279,8 @@ def retention(
                 typer.echo(f"{action.action:8} {action.session_id}  last active {action.updated_at:%Y-%m-%d}  {action.title}")
             if not actions:
                 typer.echo("Nothing to do")
+            elif apply and server_is_running(settings):
+                _fail("The server is running: its daily retention job applies the policy, or stop it first", 2)
             elif apply:
                 result = await retention_policy.apply(actions, settings, create_storage(settings))
                 typer.echo(f"Archived {result['archived']}, deleted {result['deleted']}, failed {result['failed']}")
@@ -273,6 +301,7 @@ def backup(
     from aigc.ops import BackupError, create_backup
 
     settings = _settings()
+    _log_to_file(settings)
     try:
         archive = asyncio.run(create_backup(settings, out, keep_last))
     except BackupError as exc:
@@ -293,6 +322,7 @@ def restore(
     from aigc.ops import RestoreFailedError, RestoreRefusedError, restore_backup, server_is_running
 
     settings = _settings()
+    _log_to_file(settings)
     if server_is_running(settings):
         _fail(f"The server is running on {settings.data_dir}: stop it, then restore", 2)
     if not yes:

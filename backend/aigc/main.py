@@ -21,7 +21,7 @@ from aigc.core.errors import install_error_handlers
 from aigc.core.logging import configure_logging
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
-from aigc.ops.runlock import hold_server_lock
+from aigc.ops.runlock import hold_server_lock, server_is_running
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
 from aigc.sessions.turns import TurnManager
@@ -40,13 +40,16 @@ def operation_id(route: APIRoute) -> str:
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
+    # Only the first server process may declare running turns dead: with another one up, they are its live turns.
+    first_server = not server_is_running(settings)
     # Held for the process's lifetime (each worker holds its own): `aigc restore` refuses while any server does.
     with hold_server_lock(settings):
         await ensure_schema_current(get_engine())
-        async with session_scope() as session:
-            interrupted = await sessions_service.fail_interrupted_turns(session)
-        if interrupted:
-            logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
+        if first_server:
+            async with session_scope() as session:
+                interrupted = await sessions_service.fail_interrupted_turns(session)
+            if interrupted:
+                logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
         app.state.storage = create_storage(settings)
         app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
         RUNTIME_COLLECTOR.runtime = app.state.turns.runtime

@@ -103,3 +103,13 @@ def test_downgrade_command(cli_env: dict[str, str]) -> None:
     assert run(cli_env, "db", "upgrade").returncode == 0
     result = run(cli_env, "db", "downgrade", "base")
     assert result.returncode == 0 and "revision base" in result.stdout
+
+
+def test_serve_refuses_a_busy_port_before_starting_anything(cli_env: dict[str, str]) -> None:
+    assert run(cli_env, "db", "upgrade").returncode == 0
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = run(cli_env, "serve", "--port", str(port))
+    assert result.returncode == 1 and f"Port {port}" in result.stderr and "already in use" in result.stderr

@@ -7,7 +7,7 @@ included) holds its own shared lock, and the kernel drops it when the process di
 from __future__ import annotations
 
 import errno
-import fcntl
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +15,15 @@ from pathlib import Path
 
 from aigc.core.config import Settings
 from aigc.ops.errors import ServerRunningError
+
+try:
+    import fcntl
+except ImportError:  # native Windows: no flock; the lock becomes advisory-only (see _try_lock)
+    fcntl = None  # type: ignore[assignment]
+
+logger = logging.getLogger("aigc.runlock")
+_LOCK_SH = getattr(fcntl, "LOCK_SH", 1)
+_LOCK_EX = getattr(fcntl, "LOCK_EX", 2)
 
 
 class ServerLockError(Exception):
@@ -34,6 +43,9 @@ def _open_lock_file(settings: Settings) -> int:
 
 
 def _try_lock(fd: int, mode: int) -> bool:
+    if fcntl is None:
+        logger.warning("No flock() on this system: the server/restore lock cannot protect the data here")
+        return True
     try:
         fcntl.flock(fd, mode | fcntl.LOCK_NB)
     except OSError as exc:
@@ -48,7 +60,7 @@ def hold_server_lock(settings: Settings) -> Iterator[None]:
     """Hold the shared run lock while the server runs; refuse to start during a restore."""
     fd = _open_lock_file(settings)
     try:
-        if not _try_lock(fd, fcntl.LOCK_SH):
+        if not _try_lock(fd, _LOCK_SH):
             raise ServerLockError(
                 f"A restore is replacing the data in {settings.data_dir}; start the server when it has finished"
             )
@@ -62,7 +74,7 @@ def exclusive_lock(settings: Settings) -> Iterator[None]:
     """Hold the run lock alone (restores), or raise ServerRunningError at once."""
     fd = _open_lock_file(settings)
     try:
-        if not _try_lock(fd, fcntl.LOCK_EX):
+        if not _try_lock(fd, _LOCK_EX):
             raise ServerRunningError(
                 f"The server is running on {settings.data_dir} (or another restore is): "
                 "stop every `aigc serve` process using this data directory, then restore"
@@ -76,6 +88,6 @@ def server_is_running(settings: Settings) -> bool:
     """Whether a server (or a restore) holds the run lock right now."""
     fd = _open_lock_file(settings)
     try:
-        return not _try_lock(fd, fcntl.LOCK_EX)
+        return not _try_lock(fd, _LOCK_EX)
     finally:
         os.close(fd)

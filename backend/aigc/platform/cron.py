@@ -26,10 +26,14 @@ RECENT_RUNS = 10
 async def batch_learn_preferences(
     _admin: AdminUser,
     settings: SettingsDep,
-    min_feedback_count: Annotated[int, Query(ge=1, le=10_000, description="Users with fewer ratings are left out")] = 5,
+    min_feedback_count: Annotated[
+        int | None,
+        Query(ge=1, le=10_000, description="Users with fewer ratings are left out (default: PREFERENCE_MIN_FEEDBACK_COUNT)"),
+    ] = None,
 ) -> JobRunPublic:
     """Learn every eligible user's preferences now (users whose feedback is unchanged are skipped)."""
-    run = await preference_jobs.learn_preferences(settings, min_feedback_count=min_feedback_count, trigger="manual")
+    threshold = min_feedback_count or settings.preference_min_feedback_count
+    run = await preference_jobs.learn_preferences(settings, min_feedback_count=threshold, trigger="manual")
     assert run is not None  # manual runs either run or raise
     return run
 

@@ -73,16 +73,29 @@ async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder
 
 
 async def _changed_users(min_feedback_count: int) -> tuple[list[uuid.UUID], dict[uuid.UUID, tuple[str, int]], int]:
-    """Hash every eligible user's feedback; only users whose hash moved since their last learning are kept."""
+    """Hash every eligible user's feedback; only users whose hash moved since their last learning are kept.
+
+    This is the whole cost of an unchanged run, so it works on stored text keys and decodes only the changed.
+    """
     async with session_scope(write=False) as db:
-        paused = {uid for uid, cache in (await repository.caches(db)).items() if cache.paused}
+        paused = await repository.paused_users(db)
         previous = await repository.cached_hashes(db)
-        per_user: dict[uuid.UUID, list[FeedbackRow]] = {}
-        async for user_id, row in repository.feedback_rows(db, min_feedback_count):
-            per_user.setdefault(user_id, []).append(row)
-    hashes = {uid: (feedback_hash(rows), len(rows)) for uid, rows in per_user.items() if uid not in paused}
-    changed = [uid for uid, (digest, _) in hashes.items() if previous.get(uid) != digest]
-    return changed, hashes, len(hashes)
+        per_user: dict[str, list[FeedbackRow]] = {}
+        async for user_key, row in repository.feedback_rows(db, min_feedback_count):
+            per_user.setdefault(user_key, []).append(row)
+    considered = 0
+    changed: list[uuid.UUID] = []
+    hashes: dict[uuid.UUID, tuple[str, int]] = {}
+    for user_key, rows in per_user.items():
+        if user_key in paused:
+            continue
+        considered += 1
+        digest = feedback_hash(rows)
+        if previous.get(user_key) != digest:
+            user_id = uuid.UUID(user_key)
+            changed.append(user_id)
+            hashes[user_id] = (digest, len(rows))
+    return changed, hashes, considered
 
 
 async def _learn_batch(

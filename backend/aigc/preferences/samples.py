@@ -52,7 +52,7 @@ class FeedbackSample:
         return len(_TABLE_ROW.findall(self.answer)) >= 2
 
 
-FeedbackRow = tuple[uuid.UUID, str, int | None, list[str] | None, str]  # id, rating, score, tags, comment
+FeedbackRow = tuple[str, str, int | None, str | None, str]  # id, rating, score, tags (stored JSON), comment as stored
 
 
 def feedback_hash(rows: list[FeedbackRow]) -> str:
@@ -62,10 +62,10 @@ def feedback_hash(rows: list[FeedbackRow]) -> str:
     """
     digest = hashlib.sha256()
     for feedback_id, rating, score, tags, comment in sorted(rows, key=lambda r: r[0]):
-        fields = (str(feedback_id), rating, str(score), _TAG_SEPARATOR.join(sorted(tags or [])), comment)
+        fields = (feedback_id, rating, str(score), tags or "", comment or "")
         digest.update((_FIELD_SEPARATOR.join(fields) + _ROW_SEPARATOR).encode())
     return digest.hexdigest()
 
 
 # ASCII separator characters: they cannot be confused with text a person types.
-_FIELD_SEPARATOR, _TAG_SEPARATOR, _ROW_SEPARATOR = "\x1e", "\x1f", "\x1d"
+_FIELD_SEPARATOR, _ROW_SEPARATOR = "\x1e", "\x1d"

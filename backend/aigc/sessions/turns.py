@@ -233,6 +233,11 @@ class TurnManager:
             )
             async for event in self.runtime.run_turn(request):
                 transcript.apply(event)
+                if isinstance(event, agent_events.Error):
+                    # What the endpoint or the agent said stays here, for operators; users get the message.
+                    logger.warning(
+                        "Turn of session %s failed (%s): %s", plan.session_id, event.kind, event.detail or event.message
+                    )
                 if not isinstance(event, agent_events.Done):
                     stream.publish(event.type, _wire(event))
         except Exception as exc:  # the turn must end cleanly whatever broke

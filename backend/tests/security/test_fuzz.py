@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
+import re
+import uuid
 from typing import Any
 
 import httpx
@@ -25,10 +28,18 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
+from schemathesis.transport.requests import REQUESTS_TRANSPORT, RequestsTransport
 
 from aigc.main import create_app
 from aigc.users.models import Role
-from tests.factories import signed_in_user
+from tests.factories import (
+    SignedIn,
+    create_scenario_via_api,
+    create_skill_via_api,
+    create_user,
+    record_turn,
+    signed_in_user,
+)
 
 EXAMPLES = 6
 SEED = 20240611
@@ -68,16 +79,6 @@ class LoopBridge(requests.adapters.HTTPAdapter):
 ERROR_BODY = {"$ref": "#/components/schemas/ErrorBody"}
 
 
-def body_parse_gap(doc: dict[str, Any]) -> list[str]:
-    """Operations with a request body whose document lacks the 400 an unreadable body gets."""
-    return [
-        f"{method.upper()} {path}"
-        for path, methods in doc["paths"].items()
-        for method, operation in methods.items()
-        if "requestBody" in operation and "400" not in operation["responses"]
-    ]
-
-
 def stream_error_gap(doc: dict[str, Any]) -> list[str]:
     """Error responses of event-stream operations documented as event streams (they are JSON)."""
     return [
@@ -90,7 +91,7 @@ def stream_error_gap(doc: dict[str, Any]) -> list[str]:
 
 
 def documented(doc: dict[str, Any]) -> dict[str, Any]:
-    """The document as it should be: the two gaps above filled in (see the xfail tests at the end).
+    """The document as it should be: two gaps filled in (see the xfail tests at the end).
 
     The OAuth2 password flow is also described as what it is on the wire, an HTTP bearer token:
     schemathesis's `ignored_auth` check only knows how to remove and break `http`/`apiKey` credentials.
@@ -105,6 +106,19 @@ def documented(doc: dict[str, Any]) -> dict[str, Any]:
                 if status >= "400" and "application/json" not in response.get("content", {}):
                     response["content"] = {"application/json": {"schema": ERROR_BODY}}
     return doc
+
+
+class BridgedTransport(RequestsTransport):
+    """Requests that schemathesis sends on its own (the auth probes drop the caller's session) use the bridge."""
+
+    session: requests.Session | None = None
+
+    def send(self, case: schemathesis.Case, *, session: requests.Session | None = None, **kwargs: Any) -> Any:
+        return super().send(case, session=session or self.session, **kwargs)
+
+
+TRANSPORT = BridgedTransport()
+TRANSPORT._copy_serializers_from(REQUESTS_TRANSPORT)
 
 
 def _load_schema() -> Any:
@@ -123,7 +137,9 @@ def _load_schema() -> Any:
             },
         }
     )
-    return schemathesis.openapi.from_dict(documented(create_app(configure_logs=False).openapi()), config=config)
+    schema = schemathesis.openapi.from_dict(documented(create_app(configure_logs=False).openapi()), config=config)
+    schema.__class__ = type("BridgedSchema", (type(schema),), {"transport": property(lambda _self: TRANSPORT)})
+    return schema
 
 
 SCHEMA = _load_schema()
@@ -132,13 +148,20 @@ OPERATIONS = [
 ]
 
 
-def _fuzz(operation: Any, mode: GenerationMode, session: requests.Session, headers: dict[str, str]) -> None:
+def _fuzz(
+    operation: Any, mode: GenerationMode, session: requests.Session, headers: dict[str, str], ids: dict[str, str]
+) -> None:
+    turn = itertools.count()
+
     @settings(
         max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
         suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(generation_mode=mode))
     def run(case: schemathesis.Case) -> None:
+        # Random ids only ever reach "not found"; every other valid example names a real object instead.
+        if mode is GenerationMode.POSITIVE and case.path_parameters and next(turn) % 2:
+            case.path_parameters.update({k: ids[k] for k in case.path_parameters if k in ids})
         case.call_and_validate(session=session, base_url=BASE_URL, headers=headers)
 
     try:
@@ -148,6 +171,26 @@ def _fuzz(operation: Any, mode: GenerationMode, session: requests.Session, heade
         assert mode is GenerationMode.NEGATIVE
 
 
+async def _objects_of(client: httpx.AsyncClient, signed: SignedIn) -> dict[str, str]:
+    """Real objects of the fuzzing user (and another account) for path parameters.
+
+    The session is recorded without a scenario, so fuzzed messages to it are refused (409
+    `scenario_unavailable`) instead of starting an agent per example; turns are covered by the turn,
+    escape and fault tests. `/stream` sees an idle session.
+    """
+    turn = await record_turn(signed.user)
+    scenario = await create_scenario_via_api(client, signed, name="Fuzzed scenario")
+    skill = await create_skill_via_api(client, signed, "fuzzed-skill")
+    other = await create_user()
+    return {
+        "session_id": str(turn.session_id),
+        "message_id": str(turn.assistant_message_id),
+        "scenario_id": scenario["id"],
+        "skill_id": skill["id"],
+        "user_id": str(other.id),
+    }
+
+
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in OPERATIONS])
 async def test_operation_survives_fuzzing(app: FastAPI, client: httpx.AsyncClient, path: str, method: str) -> None:
     operation = SCHEMA[path][method.upper()]
@@ -155,10 +198,63 @@ async def test_operation_survives_fuzzing(app: FastAPI, client: httpx.AsyncClien
         ("/api/v1/users", "/api/v1/platform")
     )
     signed = await signed_in_user(client, role=Role.admin if needs_admin else Role.user)
+    ids = await _objects_of(client, signed)
     session = requests.Session()
     bridge = LoopBridge(app, asyncio.get_running_loop())
     session.mount("http://", bridge)
+    TRANSPORT.session = session
     for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
-        await asyncio.to_thread(_fuzz, operation, mode, session, signed.headers)
+        await asyncio.to_thread(_fuzz, operation, mode, session, signed.headers, ids)
     assert bridge.seen, "no request was sent"
-    print(operation.label, sorted(set(bridge.seen)))
+    assert any(status < 300 for _, status in bridge.seen) or operation.label in NEVER_2XX, (
+        f"{operation.label} never answered 2xx: the fuzzing did not get past validation"
+    )
+    if operation.definition.raw.get("security"):
+        assert (False, 401) in bridge.seen or operation.label in NOT_PROBED, "ignored_auth never probed"
+
+
+# Operations that by design cannot succeed with generated data (a real password, a real refresh token,
+# a valid zip, a running turn, a stored artifact), and those whose valid examples the check does not reach.
+NEVER_2XX = {
+    "POST /api/v1/auth/login",
+    "POST /api/v1/auth/refresh",
+    "POST /api/v1/auth/change-password",
+    "POST /api/v1/skills",
+    "POST /api/v1/skills/upload",
+    "PUT /api/v1/skills/{skill_id}",
+    "POST /api/v1/scenarios/{scenario_id}/default",
+    "POST /api/v1/sessions/{session_id}/messages",
+    "POST /api/v1/sessions/{session_id}/stop",
+    "GET /api/v1/artifacts/{artifact_id}/download",
+    "GET /api/v1/artifacts/{artifact_id}/preview",
+    "GET /api/v1/messages/{message_id}/feedback",
+    "DELETE /api/v1/messages/{message_id}/feedback",
+}
+NOT_PROBED = {
+    "PUT /api/v1/skills/{skill_id}",
+    "POST /api/v1/sessions/{session_id}/messages",
+}
+
+
+@pytest.mark.xfail(strict=True, reason="bug: an unreadable JSON body gets 400, which no operation documents")
+async def test_unreadable_body_gets_a_documented_status(app: FastAPI, client: httpx.AsyncClient) -> None:
+    admin = await signed_in_user(client, role=Role.admin)
+    doc = app.openapi()
+    wrong = []
+    for path, methods in doc["paths"].items():
+        for method, operation in methods.items():
+            if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+                continue
+            url = re.sub(r"{\w+}", str(uuid.uuid4()), path)
+            response = await client.request(
+                method, url, content=b'{"x": "' + bytes([0xFF, 0xFE]) + b'"}',
+                headers={**admin.headers, "Content-Type": "application/json"},
+            )
+            if str(response.status_code) not in operation["responses"]:
+                wrong.append(f"{method.upper()} {path}: {response.status_code} {response.json()['message']}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.xfail(strict=True, reason="bug: errors of the event-stream operations are documented as event streams")
+def test_stream_operations_document_json_errors(app: FastAPI) -> None:
+    assert not stream_error_gap(app.openapi())
