@@ -55,15 +55,18 @@ async def put_feedback(session: AsyncSession, user: User, message_id: uuid.UUID,
     session.add(feedback)
     await session.flush()
     await stats_service.record_feedback_change(
-        session, user.id, message.scenario_id, old, (feedback.rating, feedback.score)
+        session, user.id, message.scenario_id, old, (feedback.rating, feedback.score), message.created_at,
+        message.model,
     )
     return feedback
 
 
 async def delete_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> None:
+    message = await _rateable_message(session, user, message_id)
     feedback = await get_feedback(session, user, message_id)
     await session.delete(feedback)
     await session.flush()
     await stats_service.record_feedback_change(
-        session, user.id, feedback.scenario_id, (feedback.rating, feedback.score), None
+        session, user.id, feedback.scenario_id, (feedback.rating, feedback.score), None, message.created_at,
+        message.model,
     )

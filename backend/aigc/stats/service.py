@@ -11,14 +11,16 @@ from aigc.core.db import upsert_increment
 from aigc.core.errors import AppError, PermissionDeniedError
 from aigc.core.models import new_id, utcnow
 from aigc.stats import repository
-from aigc.stats.models import UsageDaily, UserBehaviorStats, UserScenarioStats
+from aigc.stats.models import UsageDaily, UsageDailyTotal, UserBehaviorStats, UserScenarioStats
 from aigc.stats.schemas import DayStats, ModelStats, ScenarioStats, StatsPublic, StatsTotals
 from aigc.users.models import User
 
 _behavior = UserBehaviorStats.__table__  # type: ignore[attr-defined]
 _per_scenario = UserScenarioStats.__table__  # type: ignore[attr-defined]
 _daily = UsageDaily.__table__  # type: ignore[attr-defined]
+_daily_totals = UsageDailyTotal.__table__  # type: ignore[attr-defined]
 _DAILY_KEY = ["day", "user_id", "scenario_key", "model"]
+_TOTALS_KEY = ["day", "scenario_key", "model"]
 
 
 def _scenario_key(scenario_id: uuid.UUID | None) -> str:
@@ -28,11 +30,17 @@ def _scenario_key(scenario_id: uuid.UUID | None) -> str:
 async def _daily_add(
     session: AsyncSession, day: date, user_id: uuid.UUID, scenario_id: uuid.UUID | None, model: str, **counts: float
 ) -> None:
-    key = {"day": day, "user_id": user_id, "scenario_key": _scenario_key(scenario_id), "model": model}
+    """Add to the user's daily row and to everyone's (the two rollups the stats API reads)."""
+    key = {"day": day, "scenario_key": _scenario_key(scenario_id), "model": model}
     defaults = {"sessions": 0, "messages": 0, "turns": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0,
-                "cost_usd": 0.0}
+                "cost_usd": 0.0, "feedback_up": 0, "feedback_down": 0}
+    increments = {**defaults, **counts}
     await upsert_increment(
-        session, _daily, key=key, increments={**defaults, **counts}, insert_only={"id": new_id()}, conflict=_DAILY_KEY
+        session, _daily, key={**key, "user_id": user_id}, increments=increments, insert_only={"id": new_id()},
+        conflict=_DAILY_KEY,
+    )
+    await upsert_increment(
+        session, _daily_totals, key=key, increments=increments, insert_only={"id": new_id()}, conflict=_TOTALS_KEY
     )
 
 
@@ -90,9 +98,19 @@ def _score(rating: Rating | None) -> int:
 
 
 async def record_feedback_change(
-    session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None, old: Rating | None, new: Rating | None
+    session: AsyncSession,
+    user_id: uuid.UUID,
+    scenario_id: uuid.UUID | None,
+    old: Rating | None,
+    new: Rating | None,
+    answered_at: datetime,
+    model: str | None,
 ) -> None:
-    """Apply the difference between a message's previous rating and its new one (either may be absent)."""
+    """Apply the difference between a message's previous rating and its new one (either may be absent).
+
+    The daily rollups count it on the answer's day, scenario and model: satisfaction in a date range is
+    that of the answers given in the range.
+    """
     up = (new is not None and new[0] == "up") - (old is not None and old[0] == "up")
     down = (new is not None and new[0] == "down") - (old is not None and old[0] == "down")
     score_sum = _score(new) - _score(old)
@@ -109,6 +127,8 @@ async def record_feedback_change(
             session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id},
             increments={"feedback_up": up, "feedback_down": down, "score_sum": score_sum, "score_count": score_count},
         )
+    if up or down:
+        await _daily_add(session, answered_at.date(), user_id, scenario_id, model or "", feedback_up=up, feedback_down=down)
 
 
 async def compute_stats(
@@ -121,23 +141,23 @@ async def compute_stats(
         user_id = actor.id
     if date_from and date_to and date_from > date_to:
         raise AppError("date_from must not be after date_to", code="invalid_range", status_code=422)
-    where = repository.usage_filter(user_id, date_from, date_to)
-    by_scenario_rows = await repository.grouped(session, where, UsageDaily.scenario_key)
+    # One user's figures come from their own rollup rows; everyone's from the rollup without the user.
+    table = UsageDaily if user_id is not None else UsageDailyTotal
+    where = repository.usage_filter(table, user_id, date_from, date_to)
+    by_scenario_rows = await repository.grouped(session, table, where, table.scenario_key)
     scenario_ids = [uuid.UUID(key) for key, _ in by_scenario_rows if key]
     names = await repository.scenario_names(session, scenario_ids)
-    feedback = await repository.feedback_by_scenario(session, user_id, date_from, date_to)
     by_scenario = []
     for key, sums in by_scenario_rows:
         scenario_id = uuid.UUID(key) if key else None
-        votes = feedback.get(scenario_id, {"up": 0, "down": 0})
-        rated = votes["up"] + votes["down"]
+        rated = sums["feedback_up"] + sums["feedback_down"]
         by_scenario.append(
             ScenarioStats(
                 scenario_id=scenario_id,
                 scenario_name=names.get(scenario_id, "") if scenario_id else "",
                 sessions=sums["sessions"], messages=sums["messages"], cost_usd=round(sums["cost_usd"], 6),
-                feedback_up=votes["up"], feedback_down=votes["down"],
-                satisfaction=round(votes["up"] / rated, 4) if rated else None,
+                feedback_up=sums["feedback_up"], feedback_down=sums["feedback_down"],
+                satisfaction=round(sums["feedback_up"] / rated, 4) if rated else None,
             )
         )
     by_scenario.sort(key=lambda s: (-s.messages, s.scenario_name))
@@ -146,17 +166,17 @@ async def compute_stats(
         user_id=user_id,
         date_from=date_from,
         date_to=date_to,
-        totals=StatsTotals(**{**(await repository.totals(session, where))}),
+        totals=StatsTotals(**await repository.totals(session, table, where)),
         by_day=[
             DayStats(day=day, sessions=s["sessions"], messages=s["messages"], input_tokens=s["input_tokens"],
                      output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
-            for day, s in await repository.grouped(session, where, UsageDaily.day)
+            for day, s in await repository.grouped(session, table, where, table.day)
         ],
         by_scenario=by_scenario,
         by_model=[
             ModelStats(model=model, turns=s["turns"], messages=s["messages"], input_tokens=s["input_tokens"],
                        output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
-            for model, s in await repository.grouped(session, where, UsageDaily.model)
+            for model, s in await repository.grouped(session, table, where, table.model)
             if model
         ],
     )

@@ -146,6 +146,22 @@ export type ChangePasswordRequest = {
 };
 
 /**
+ * ConfigReloadResult
+ */
+export type ConfigReloadResult = {
+    /**
+     * Changed
+     */
+    changed: {
+        [key: string]: Array<unknown>;
+    };
+    /**
+     * Restart Required
+     */
+    restart_required: Array<string>;
+};
+
+/**
  * DayStats
  */
 export type DayStats = {
@@ -359,6 +375,12 @@ export type HealthPublic = {
      * Scheduler
      */
     scheduler?: string;
+    /**
+     * Model
+     *
+     * Informational: the model endpoint's reachability; never fails the check
+     */
+    model?: string;
 };
 
 /**
@@ -3611,9 +3633,9 @@ export type JobsBatchLearnPreferencesData = {
         /**
          * Min Feedback Count
          *
-         * Users with fewer ratings are left out
+         * Users with fewer ratings are left out (default: PREFERENCE_MIN_FEEDBACK_COUNT)
          */
-        min_feedback_count?: number;
+        min_feedback_count?: number | null;
     };
     url: '/api/v1/platform/cron/batch-learn-preferences';
 };
@@ -3678,3 +3700,36 @@ export type JobsListJobsResponses = {
 };
 
 export type JobsListJobsResponse = JobsListJobsResponses[keyof JobsListJobsResponses];
+
+export type PlatformReloadConfigData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/platform/reload-config';
+};
+
+export type PlatformReloadConfigErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type PlatformReloadConfigError = PlatformReloadConfigErrors[keyof PlatformReloadConfigErrors];
+
+export type PlatformReloadConfigResponses = {
+    /**
+     * Successful Response
+     */
+    200: ConfigReloadResult;
+};
+
+export type PlatformReloadConfigResponse = PlatformReloadConfigResponses[keyof PlatformReloadConfigResponses];
