@@ -7,24 +7,13 @@ Run: backend/.venv/bin/python bench/learning.py [--users 10000] [--per-user 20]
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import random
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-
-def configure(tmp: Path) -> None:
-    """Point the platform at a throw-away SQLite database before any aigc module reads settings."""
-    os.environ.update(
-        DEBUG="true", AIGC_ENV_FILE=str(tmp / "none.env"), DATA_DIR=str(tmp / "data"), WORK_DIR=str(tmp / "work"),
-        LOG_DIR=str(tmp / "logs"), DATABASE_URL=f"sqlite+aiosqlite:///{tmp / 'bench.db'}",
-        PREFERENCE_LEARNING_USE_MODEL="false", LOG_LEVEL="WARNING",
-    )
+from inprocess import migrate, run_with_fresh_database
 
 
 ANSWERS = ["- one\n- two\n- three", "A long answer that goes on and on. " * 25, "Short 😀 reply", "| a | b |\n| 1 | 2 |"]
@@ -69,10 +58,9 @@ async def seed(users: int, per_user: int) -> None:
 async def main(users: int, per_user: int) -> None:
     from aigc.core.config import get_settings
     from aigc.core.db import dispose_engine
-    from aigc.core.migrations import upgrade_database
     from aigc.preferences import jobs
 
-    await asyncio.to_thread(upgrade_database)
+    await migrate()
     started = time.perf_counter()
     await seed(users, per_user)
     seeded = time.perf_counter() - started
@@ -99,7 +87,4 @@ if __name__ == "__main__":
     parser.add_argument("--users", type=int, default=10_000)
     parser.add_argument("--per-user", type=int, default=20)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="aigc-bench-learning-") as tmp:
-        configure(Path(tmp))
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-        asyncio.run(main(args.users, args.per_user))
+    run_with_fresh_database("aigc-bench-learning-", lambda: main(args.users, args.per_user), PREFERENCE_LEARNING_USE_MODEL="false")

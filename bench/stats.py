@@ -10,28 +10,18 @@ Run: backend/.venv/bin/python bench/stats.py [--messages 1000000] [--repeat 30]
 from __future__ import annotations
 
 import argparse
-import asyncio
-import os
 import random
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
+
+from inprocess import migrate, run_with_fresh_database
 
 USERS = 2000
 DAYS = 90
 MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "claude-opus-4-1"]
-
-
-def configure(tmp: Path) -> None:
-    os.environ.update(
-        DEBUG="true", AIGC_ENV_FILE=str(tmp / "none.env"), DATA_DIR=str(tmp / "data"), WORK_DIR=str(tmp / "work"),
-        LOG_DIR=str(tmp / "logs"), DATABASE_URL=f"sqlite+aiosqlite:///{tmp / 'bench.db'}", SCHEDULER_ENABLED="false",
-        LOG_LEVEL="WARNING", FRONTEND_DIST_DIR=str(tmp / "none"),
-    )
 
 
 async def seed(messages: int) -> tuple[uuid.UUID, uuid.UUID]:
@@ -110,10 +100,9 @@ async def main(messages: int, repeat: int) -> None:
     from sqlalchemy import text
 
     from aigc.core.db import dispose_engine, get_engine
-    from aigc.core.migrations import upgrade_database
     from aigc.main import create_app
 
-    await asyncio.to_thread(upgrade_database)
+    await migrate()
     started = time.perf_counter()
     _, user_id = await seed(messages)
     seeded = time.perf_counter() - started
@@ -152,7 +141,4 @@ if __name__ == "__main__":
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="aigc-bench-stats-") as tmp:
-        configure(Path(tmp))
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "backend"))
-        asyncio.run(main(args.messages, args.repeat))
+    run_with_fresh_database("aigc-bench-stats-", lambda: main(args.messages, args.repeat))

@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from aigc.core.config import Settings
 from aigc.ops import RestoreRefusedError, create_backup, restore_backup
 from aigc.storage import create_storage
 from tests.ops.helpers import minio_settings, read_manifest
-from tests.storage.helpers import free_port
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint() -> Iterator[str]:
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop()
 
 
 def _bucket() -> str:
