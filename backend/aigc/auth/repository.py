@@ -31,3 +31,14 @@ async def revoke_all_for_user(session: AsyncSession, user_id: uuid.UUID, when: d
         .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=when)
     )
+
+
+async def family_has_live_token(session: AsyncSession, family_id: uuid.UUID, now: datetime) -> bool:
+    result = await session.exec(
+        select(RefreshToken.id).where(
+            col(RefreshToken.family_id) == family_id,
+            col(RefreshToken.revoked_at).is_(None),
+            col(RefreshToken.expires_at) > now,
+        )
+    )
+    return result.first() is not None

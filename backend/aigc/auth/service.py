@@ -30,6 +30,9 @@ from aigc.users.schemas import UserCreate, UserRegister
 logger = logging.getLogger("aigc.auth")
 
 INVALID_CREDENTIALS = "Incorrect username or password"
+# Two tabs restoring a session at once present the same cookie: a rotated token used again this soon, while
+# its family still has a live token, is a concurrent refresh rather than theft.
+REFRESH_REUSE_GRACE = timedelta(seconds=10)
 
 
 async def register(session: AsyncSession, settings: Settings, data: UserRegister) -> User:
@@ -69,7 +72,9 @@ async def refresh(session: AsyncSession, settings: Settings, raw_token: str | No
     now = utcnow()
     if stored is None:
         raise AuthenticationError("The refresh token is not valid; sign in again", code="refresh_invalid")
-    if stored.revoked_at is not None:
+    if stored.revoked_at is not None and not (
+        now - stored.revoked_at <= REFRESH_REUSE_GRACE and await repository.family_has_live_token(session, stored.family_id, now)
+    ):
         await repository.revoke_family(session, stored.family_id, now)
         logger.warning("Reuse of a rotated refresh token for user %s; family revoked", stored.user_id)
         raise AuthenticationError(
@@ -80,8 +85,9 @@ async def refresh(session: AsyncSession, settings: Settings, raw_token: str | No
     user = await user_repository.get(session, stored.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("This account does not exist or has been disabled")
-    stored.revoked_at = now
-    session.add(stored)
+    if stored.revoked_at is None:
+        stored.revoked_at = now
+        session.add(stored)
     return await _issue_tokens(session, settings, user, family_id=stored.family_id, user_agent=user_agent)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import time
@@ -165,7 +166,24 @@ class TestRefresh:
         again = await client.post(f"{API}/auth/refresh")
         assert again.status_code == 200
 
-    async def test_reusing_a_rotated_token_revokes_the_family(self, client: httpx.AsyncClient) -> None:
+    async def test_two_tabs_refreshing_at_once_both_stay_signed_in(self, client: httpx.AsyncClient) -> None:
+        signed = await signed_in_user(client)
+        first, second = await asyncio.gather(
+            client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token}),
+            client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token}),
+        )
+        assert first.status_code == second.status_code == 200
+        for pair in (first.json(), second.json()):
+            assert (await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 200
+
+    async def test_reusing_a_rotated_token_revokes_the_family(
+        self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        from datetime import timedelta
+
+        from aigc.auth import service as auth_service
+
+        monkeypatch.setattr(auth_service, "REFRESH_REUSE_GRACE", timedelta(0))  # reuse long after the rotation
         signed = await signed_in_user(client)
         rotated = (await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})).json()
         reuse = await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})
