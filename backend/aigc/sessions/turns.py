@@ -11,7 +11,7 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -112,13 +112,33 @@ class _Transcript:
     error: str | None = None
     error_kind: str | None = None
     sdk_session_id: str | None = None
+    after_tool: bool = False
+
+    def shape(self, event: agent_events.AgentEvent, cwd: Path) -> agent_events.AgentEvent:
+        """What users see: paths relative to the session folder, a paragraph break where text resumes after a tool.
+
+        The text before and after a tool call comes as separate assistant messages; glued together they run on.
+        Absolute paths would show the server's layout and the user's id.
+        """
+        prefix = f"{cwd}/"
+        if isinstance(event, agent_events.TextDelta) and self.after_tool and self.text.strip():
+            return replace(event, text="\n\n" + event.text)
+        if isinstance(event, agent_events.ToolStarted):
+            return replace(event, input_summary=event.input_summary.replace(prefix, ""))
+        if isinstance(event, agent_events.ToolFinished):
+            return replace(event, result_summary=event.result_summary.replace(prefix, ""))
+        if isinstance(event, agent_events.PermissionDenied):
+            return replace(event, reason=event.reason.replace(prefix, ""))
+        return event
 
     def apply(self, event: agent_events.AgentEvent) -> None:
         if isinstance(event, agent_events.TextDelta):
             self.text += event.text
+            self.after_tool = False
         elif isinstance(event, agent_events.TextReset):
             self.text = event.text
         elif isinstance(event, agent_events.ToolStarted):
+            self.after_tool = True
             self.tool_calls[event.tool_use_id] = {
                 "tool_use_id": event.tool_use_id, "name": event.name, "input_summary": event.input_summary,
                 "result_summary": None, "is_error": False, "denied": False, "denial_reason": None,
@@ -231,7 +251,8 @@ class TurnManager:
                 system_prompt=plan.system_prompt, tools=plan.tools, skills=installed, max_turns=plan.max_turns,
                 max_budget_usd=plan.max_budget_usd, resume=plan.resume,
             )
-            async for event in self.runtime.run_turn(request):
+            async for raw_event in self.runtime.run_turn(request):
+                event = transcript.shape(raw_event, plan.cwd.resolve())
                 transcript.apply(event)
                 if isinstance(event, agent_events.Error):
                     # What the endpoint or the agent said stays here, for operators; users get the message.

@@ -90,6 +90,11 @@ async def test_written_file_becomes_a_downloadable_artifact(client: httpx.AsyncC
 
     started = of(events, "tool_started")
     assert [t["name"] for t in started] == ["Write"] and "report.md" in started[0]["input_summary"]
+    # Paths are shown relative to the session folder: no server layout, no user id.
+    shown = json.dumps([started, of(events, "tool_finished")])
+    assert str(user.user.id) not in shown and "/work_dir/" not in shown
+    # Text resuming after the tool call starts a new paragraph instead of running on.
+    assert "Markdown file.\n\nThe report is saved" in text_of(events)
     assert of(events, "tool_finished")[0]["is_error"] is False
     (artifact,) = of(events, "artifact")
     assert artifact["path"] == "report.md" and artifact["mime_type"] == "text/markdown" and artifact["size"] > 0
@@ -97,6 +102,7 @@ async def test_written_file_becomes_a_downloadable_artifact(client: httpx.AsyncC
 
     saved = await detail(client, user, session_id)
     assert saved["artifacts"][0]["id"] == artifact["id"]
+    assert saved["messages"][1]["content"] == text_of(events)
     assert saved["messages"][1]["tool_calls"][0]["name"] == "Write"
 
     download = await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)
