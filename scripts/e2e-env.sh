@@ -63,6 +63,8 @@ e2e_start() {
 
   export E2E_ADMIN_USERNAME=e2eadmin
   export E2E_ADMIN_PASSWORD="e2e-admin-$RANDOM$RANDOM"
+  # The smoke spec signs in with these.
+  export E2E_USERNAME="$E2E_ADMIN_USERNAME" E2E_PASSWORD="$E2E_ADMIN_PASSWORD"
   "$VENV/bin/aigc" db upgrade >"$E2E_TMP/migrate.log" 2>&1 || { cat "$E2E_TMP/migrate.log" >&2; return 1; }
   "$VENV/bin/aigc" create-admin --username "$E2E_ADMIN_USERNAME" --password "$E2E_ADMIN_PASSWORD" >/dev/null
 

@@ -1,4 +1,5 @@
 import { setupServer } from 'msw/node';
 import { handlers } from './mock-api';
+import { adminHandlers, domainHandlers } from './mock-domain';
 
-export const server = setupServer(...handlers);
+export const server = setupServer(...handlers, ...domainHandlers, ...adminHandlers);

@@ -5,6 +5,8 @@ import i18n from '@/i18n';
 import { installApiInterceptors } from '@/lib/api-client';
 import { setAccessToken } from '@/lib/session-token';
 import { resetMockApi } from './mock-api';
+import { resetTurns } from '@/features/chat/turn/turn-store';
+import { resetDomain } from './mock-domain';
 import { server } from './server';
 
 // jsdom lacks these browser APIs that antd relies on.
@@ -28,6 +30,18 @@ if (!globalThis.ResizeObserver) {
     disconnect() {}
   } as unknown as typeof ResizeObserver;
 }
+// Ant Design X's Bubble.List watches its scroll box.
+if (!globalThis.IntersectionObserver) {
+  globalThis.IntersectionObserver = class {
+    observe() {}
+    unobserve() {}
+    disconnect() {}
+    takeRecords() {
+      return [];
+    }
+  } as unknown as typeof IntersectionObserver;
+}
+if (!Element.prototype.scrollTo) Element.prototype.scrollTo = () => undefined;
 // Ant Design X checks for the Notification API when it loads.
 if (!('Notification' in window)) {
   const notificationStub = { permission: 'default', requestPermission: () => Promise.resolve('default') };
@@ -46,11 +60,13 @@ beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 beforeEach(async () => {
   localStorage.clear();
   resetMockApi();
+  resetDomain();
   // Tests read English by default; the language-switch test covers Chinese.
   await i18n.changeLanguage('en-US');
 });
 afterEach(() => {
   cleanup();
+  resetTurns();
   server.resetHandlers();
   setAccessToken(null);
 });

@@ -8,6 +8,10 @@ import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useThemeMode } from './theme-mode';
 
+/** No animations for people who ask for less motion, nor in unit tests (they would only wait for them). */
+const reducedMotion =
+  import.meta.env.MODE === 'test' || !!globalThis.matchMedia?.('(prefers-reduced-motion: reduce)').matches;
+
 const LOCALES = {
   'zh-CN': { ...zhCN, ...xZhCN },
   'en-US': { ...enUS, ...xEnUS },
@@ -25,6 +29,7 @@ export function UiProvider({ children }: { children: ReactNode }) {
       theme={{
         algorithm: mode === 'dark' ? theme.darkAlgorithm : theme.defaultAlgorithm,
         cssVar: { key: 'aigc' },
+        token: { motion: !reducedMotion },
       }}
     >
       <AntdApp className={`aigc-app aigc-theme-${mode}`}>{children}</AntdApp>

@@ -1,8 +1,14 @@
-import { useTranslation } from 'react-i18next';
-import { PlaceholderPage } from '@/components/placeholder-page';
+import { useParams } from 'react-router';
+import type { MessagePublic } from '@/client/types.gen';
+import { ChatPage } from '@/features/chat';
+import { FeedbackBar } from '@/features/feedback';
 
-/** Placeholder until the chat feature lands. */
+const feedbackFor = (message: MessagePublic) => (
+  <FeedbackBar key={message.id} messageId={message.id} initial={message.feedback} />
+);
+
+/** /chat (a new conversation) and /chat/:sessionId, with feedback under every answer. */
 export default function ChatRoute() {
-  const { t } = useTranslation();
-  return <PlaceholderPage title={t('pages.chat.title')} empty={t('pages.chat.empty')} hint={t('pages.comingSoon')} />;
+  const sessionId = useParams()['*'] || undefined;
+  return <ChatPage sessionId={sessionId} renderAnswerExtra={feedbackFor} />;
 }

@@ -1,8 +1,6 @@
-import { useTranslation } from 'react-i18next';
-import { PlaceholderPage } from '@/components/placeholder-page';
+import { SessionHistory } from '@/features/chat';
 
-/** Placeholder until the history feature lands. */
+/** Every conversation of the user. */
 export default function HistoryRoute() {
-  const { t } = useTranslation();
-  return <PlaceholderPage title={t('pages.history.title')} empty={t('pages.history.empty')} hint={t('pages.comingSoon')} />;
+  return <SessionHistory />;
 }

@@ -1,8 +1,6 @@
-import { useTranslation } from 'react-i18next';
-import { PlaceholderPage } from '@/components/placeholder-page';
+import { PreferencesPage } from '@/features/preferences';
 
-/** Placeholder until the preferences feature lands. */
+/** What the platform learned from the user's feedback. */
 export default function PreferencesRoute() {
-  const { t } = useTranslation();
-  return <PlaceholderPage title={t('pages.preferences.title')} empty={t('pages.preferences.empty')} hint={t('pages.comingSoon')} />;
+  return <PreferencesPage />;
 }

@@ -1,8 +1,8 @@
-import { useTranslation } from 'react-i18next';
-import { PlaceholderPage } from '@/components/placeholder-page';
+import { ScenarioGallery } from '@/features/scenarios';
+import { useStartChat } from '@/features/chat';
 
-/** Placeholder until the scenarios feature lands. */
+/** The scenario gallery; starting a scenario opens a new chat session. */
 export default function ScenariosRoute() {
-  const { t } = useTranslation();
-  return <PlaceholderPage title={t('pages.scenarios.title')} empty={t('pages.scenarios.empty')} hint={t('pages.comingSoon')} />;
+  const { start, isPending } = useStartChat();
+  return <ScenarioGallery onStart={start} starting={isPending} />;
 }

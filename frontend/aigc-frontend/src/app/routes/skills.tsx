@@ -1,8 +1,8 @@
-import { useTranslation } from 'react-i18next';
-import { PlaceholderPage } from '@/components/placeholder-page';
+import { useAuth } from '@/features/auth';
+import { SkillsPage } from '@/features/skills';
 
-/** Placeholder until the skills feature lands. */
+/** The skills library; admins may publish. */
 export default function SkillsRoute() {
-  const { t } = useTranslation();
-  return <PlaceholderPage title={t('pages.skills.title')} empty={t('pages.skills.empty')} hint={t('pages.comingSoon')} />;
+  const { isAdmin, user } = useAuth();
+  return <SkillsPage canPublish={isAdmin} userId={user?.id ?? null} />;
 }

@@ -1,0 +1,2 @@
+/** Public surface of the feedback feature, for the app layer. */
+export { FeedbackBar } from './components/feedback-bar';

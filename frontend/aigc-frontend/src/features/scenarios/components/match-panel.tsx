@@ -1,0 +1,96 @@
+import { BulbOutlined } from '@ant-design/icons';
+import { Sender } from '@ant-design/x';
+import { Alert, Button, Card, Flex, List, Progress, Typography } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { describeError } from '@/lib/describe-error';
+import { useMatchScenarios } from '../api/match-scenarios';
+import { localizeScenario } from '../localize';
+
+/** "Let the platform choose": type the first message, see ranked scenarios with reasons, pick one. */
+export function MatchPanel({
+  onStart,
+  disabled,
+}: {
+  onStart: (scenarioId: string, prompt: string) => void;
+  disabled?: boolean;
+}) {
+  const { t, i18n } = useTranslation();
+  const [text, setText] = useState('');
+  const [asked, setAsked] = useState('');
+  const match = useMatchScenarios();
+
+  const ask = (value: string) => {
+    const prompt = value.trim();
+    if (!prompt) return;
+    setAsked(prompt);
+    match.mutate(prompt);
+  };
+
+  return (
+    <Card className="match-panel" size="small">
+      <Flex vertical gap={12}>
+        <Flex align="center" gap={8}>
+          <BulbOutlined aria-hidden />
+          <Typography.Title level={2} style={{ fontSize: 16, margin: 0 }}>
+            {t('scenarios.match.title')}
+          </Typography.Title>
+        </Flex>
+        <Typography.Text type="secondary">{t('scenarios.match.hint')}</Typography.Text>
+        <Sender
+          value={text}
+          onChange={setText}
+          onSubmit={ask}
+          loading={match.isPending}
+          placeholder={t('scenarios.match.placeholder')}
+          autoSize={{ minRows: 1, maxRows: 4 }}
+        />
+        {match.error ? <Alert type="error" showIcon title={describeError(match.error, t)} /> : null}
+        {match.data ? (
+          <div aria-live="polite">
+            {match.data.fallback ? (
+              <Alert type="info" showIcon title={t('scenarios.match.fallback')} style={{ marginBottom: 8 }} />
+            ) : null}
+            <List
+              size="small"
+              aria-label={t('scenarios.match.results')}
+              dataSource={match.data.items}
+              locale={{ emptyText: t('scenarios.match.none') }}
+              renderItem={(item) => {
+                const name = localizeScenario(item.scenario, i18n.language).name;
+                return (
+                  <List.Item
+                    actions={[
+                      <Button
+                        key="start"
+                        type="primary"
+                        size="small"
+                        disabled={disabled}
+                        aria-label={t('scenarios.match.useLabel', { name })}
+                        onClick={() => onStart(item.scenario.id, asked)}
+                      >
+                        {t('scenarios.match.use')}
+                      </Button>,
+                    ]}
+                  >
+                    <List.Item.Meta
+                      avatar={<span style={{ fontSize: 22 }} aria-hidden>{item.scenario.icon}</span>}
+                      title={name}
+                      description={item.reason}
+                    />
+                    <Progress
+                      type="circle"
+                      size={36}
+                      percent={Math.round(Math.min(1, item.score) * 100)}
+                      aria-label={t('scenarios.match.score')}
+                    />
+                  </List.Item>
+                );
+              }}
+            />
+          </div>
+        ) : null}
+      </Flex>
+    </Card>
+  );
+}
