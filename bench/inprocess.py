@@ -18,10 +18,16 @@ def run_with_fresh_database(prefix: str, main: Callable[[], Coroutine[Any, Any, 
     with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
         folder = Path(tmp)
         os.environ.update(
-            DEBUG="true", AIGC_ENV_FILE=str(folder / "none.env"), DATA_DIR=str(folder / "data"),
-            WORK_DIR=str(folder / "work"), LOG_DIR=str(folder / "logs"),
-            DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'bench.db'}", SCHEDULER_ENABLED="false",
-            FRONTEND_DIST_DIR=str(folder / "none"), LOG_LEVEL="WARNING", **env,
+            DEBUG="true",
+            AIGC_ENV_FILE=str(folder / "none.env"),
+            DATA_DIR=str(folder / "data"),
+            WORK_DIR=str(folder / "work"),
+            LOG_DIR=str(folder / "logs"),
+            DATABASE_URL=f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+            SCHEDULER_ENABLED="false",
+            FRONTEND_DIST_DIR=str(folder / "none"),
+            LOG_LEVEL="WARNING",
+            **env,
         )
         sys.path.insert(0, str(BACKEND))
         asyncio.run(main())

@@ -38,10 +38,31 @@ async def seed(messages: int) -> tuple[uuid.UUID, uuid.UUID]:
     async with engine.begin() as conn:
         scenario_ids = [row[0] for row in (await conn.execute(select(tables["scenarios"].c.id))).all()]
         admin_id = uuid.uuid4()
-        users = [{"id": admin_id, "username": "bench-admin", "password_hash": hash_password(get_settings(), "bench-password"),
-                  "role": "admin", "is_active": True, "token_version": 0, "created_at": now, "updated_at": now}]
-        users += [{"id": uuid.uuid4(), "username": f"u{i}", "password_hash": "x", "role": "user", "is_active": True,
-                   "token_version": 0, "created_at": now, "updated_at": now} for i in range(USERS)]
+        users = [
+            {
+                "id": admin_id,
+                "username": "bench-admin",
+                "password_hash": hash_password(get_settings(), "bench-password"),
+                "role": "admin",
+                "is_active": True,
+                "token_version": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ]
+        users += [
+            {
+                "id": uuid.uuid4(),
+                "username": f"u{i}",
+                "password_hash": "x",
+                "role": "user",
+                "is_active": True,
+                "token_version": 0,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(USERS)
+        ]
         await conn.execute(tables["users"].insert(), users)
     user_ids = [u["id"] for u in users[1:]]
     per_session = 20
@@ -53,24 +74,50 @@ async def seed(messages: int) -> tuple[uuid.UUID, uuid.UUID]:
             session_id, user_id = uuid.uuid4(), rng.choice(user_ids)
             scenario_id = rng.choice(scenario_ids)
             day = now - timedelta(days=rng.randrange(DAYS))
-            session_rows.append({"id": session_id, "user_id": user_id, "scenario_id": scenario_id, "scenario_name": "",
-                                 "title": "", "message_count": per_session, "total_cost_usd": 0.0, "created_at": day,
-                                 "updated_at": day})
+            session_rows.append(
+                {
+                    "id": session_id,
+                    "user_id": user_id,
+                    "scenario_id": scenario_id,
+                    "scenario_name": "",
+                    "title": "",
+                    "message_count": per_session,
+                    "total_cost_usd": 0.0,
+                    "created_at": day,
+                    "updated_at": day,
+                }
+            )
             for i in range(per_session):
                 assistant = i % 2 == 1
-                message_rows.append({"id": uuid.uuid4(), "session_id": session_id, "user_id": user_id,
-                                     "scenario_id": scenario_id, "role": "assistant" if assistant else "user",
-                                     "content": "x", "status": "ok", "model": rng.choice(MODELS) if assistant else None,
-                                     "input_tokens": 900 if assistant else 0, "output_tokens": 300 if assistant else 0,
-                                     "cache_read_tokens": 0, "cache_creation_tokens": 0,
-                                     "cost_usd": 0.004 if assistant else 0.0, "duration_ms": 0, "num_turns": 1,
-                                     "tool_calls": [], "permission_denials": [], "created_at": day + timedelta(seconds=i)})
+                message_rows.append(
+                    {
+                        "id": uuid.uuid4(),
+                        "session_id": session_id,
+                        "user_id": user_id,
+                        "scenario_id": scenario_id,
+                        "role": "assistant" if assistant else "user",
+                        "content": "x",
+                        "status": "ok",
+                        "model": rng.choice(MODELS) if assistant else None,
+                        "input_tokens": 900 if assistant else 0,
+                        "output_tokens": 300 if assistant else 0,
+                        "cache_read_tokens": 0,
+                        "cache_creation_tokens": 0,
+                        "cost_usd": 0.004 if assistant else 0.0,
+                        "duration_ms": 0,
+                        "num_turns": 1,
+                        "tool_calls": [],
+                        "permission_denials": [],
+                        "created_at": day + timedelta(seconds=i),
+                    }
+                )
         async with engine.begin() as conn:
             await conn.execute(tables["sessions"].insert(), session_rows)
             await conn.execute(tables["messages"].insert(), message_rows)
     async with engine.begin() as conn:
         # The rollup rows record_session_created / record_turn would have produced for these sessions and turns.
-        await conn.execute(text("""
+        await conn.execute(
+            text("""
             INSERT INTO usage_daily (id, day, user_id, scenario_key, model, sessions, messages, turns, errors,
                                      input_tokens, output_tokens, cost_usd, feedback_up, feedback_down)
             SELECT lower(hex(randomblob(16))), day, user_id, scenario_key, model, 0, count(*), sum(is_answer), 0,
@@ -83,14 +130,17 @@ async def seed(messages: int) -> tuple[uuid.UUID, uuid.UUID]:
                          coalesce(m.model, '') AS model, m.role = 'assistant' AS is_answer,
                          m.input_tokens, m.output_tokens, m.cost_usd
                   FROM messages m) GROUP BY day, user_id, scenario_key, model
-        """))
-        await conn.execute(text("""
+        """)
+        )
+        await conn.execute(
+            text("""
             INSERT INTO usage_daily_totals (id, day, scenario_key, model, sessions, messages, turns, errors,
                                             input_tokens, output_tokens, cost_usd, feedback_up, feedback_down)
             SELECT lower(hex(randomblob(16))), day, scenario_key, model, sum(sessions), sum(messages), sum(turns),
                    sum(errors), sum(input_tokens), sum(output_tokens), sum(cost_usd), 0, 0
             FROM usage_daily GROUP BY day, scenario_key, model
-        """))
+        """)
+        )
     return admin_id, user_ids[0]
 
 
@@ -110,12 +160,20 @@ async def main(messages: int, repeat: int) -> None:
         total = (await conn.execute(text("SELECT count(*) FROM messages"))).scalar()
         rollup = (await conn.execute(text("SELECT count(*) FROM usage_daily"))).scalar()
     app = create_app(configure_logs=False)
-    async with LifespanManager(app), httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client:
-        login = await client.post("/api/v1/auth/login", data={"username": "bench-admin", "password": "bench-password"})
+    async with (
+        LifespanManager(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client,
+    ):
+        login = await client.post(
+            "/api/v1/auth/login", data={"username": "bench-admin", "password": "bench-password"}
+        )
         headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
         results = {}
-        for label, params in (("admin, everyone", {}), ("admin, one user", {"user_id": str(user_id)}),
-                              ("admin, last 30 days", {"date_from": str((datetime.now(UTC) - timedelta(days=30)).date())})):
+        for label, params in (
+            ("admin, everyone", {}),
+            ("admin, one user", {"user_id": str(user_id)}),
+            ("admin, last 30 days", {"date_from": str((datetime.now(UTC) - timedelta(days=30)).date())}),
+        ):
             timings = []
             for _ in range(repeat):
                 t0 = time.perf_counter()
@@ -123,7 +181,11 @@ async def main(messages: int, repeat: int) -> None:
                 timings.append((time.perf_counter() - t0) * 1000)
                 assert response.status_code == 200, response.text
             body = response.json()
-            results[label] = (statistics.median(timings), sorted(timings)[int(len(timings) * 0.95) - 1], body["totals"]["messages"])
+            results[label] = (
+                statistics.median(timings),
+                sorted(timings)[int(len(timings) * 0.95) - 1],
+                body["totals"]["messages"],
+            )
     await dispose_engine()
     print(f"Stats endpoint over {total:,} messages ({rollup:,} rollup rows), SQLite, {repeat} requests each")
     print(f"  seeding: {seeded:.1f} s")

@@ -25,6 +25,8 @@ os.environ.update(
         "ARGON2_TIME_COST": "1",
         "ARGON2_MEMORY_COST": "1024",
         "REGISTRATION_MODE": "open",
+        # Every test client comes from one address; the throttle tests set their own low limits.
+        "LOGIN_MAX_ATTEMPTS_PER_IP": "100000",
         "LOG_LEVEL": "INFO",
         # Whether someone built the web app locally must not change what the API tests see.
         "FRONTEND_DIST_DIR": str(_RUN_DIR / "no-frontend-build"),

@@ -10,6 +10,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aigc.core.logging import current_request_id
@@ -82,8 +84,18 @@ class ServiceUnavailableError(AppError):
     code = "service_unavailable"
 
 
-def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses=` entries for the errors an endpoint can raise."""
+def error_responses(*statuses: int, json_content: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses=` entries for the errors an endpoint can raise.
+
+    `json_content` spells the media type out, for endpoints whose success is not JSON (event streams):
+    their errors are still JSON, not in the endpoint's own media type.
+    """
+    if json_content:
+        schema = {"$ref": "#/components/schemas/ErrorBody"}
+        return {
+            status: {"description": HTTPStatus(status).phrase, "content": {"application/json": {"schema": schema}}}
+            for status in statuses
+        }
     return {status: {"model": ErrorBody, "description": HTTPStatus(status).phrase} for status in statuses}
 
 
@@ -143,6 +155,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         status = exc.status_code
         code = _HTTP_CODES.get(status, "error" if status >= 500 else "bad_request")
+        if status == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's own answer to a body it cannot decode (not UTF-8): the same as any other bad JSON.
+            return error_response(422, "invalid_json", "The request body is not valid JSON")
         if isinstance(exc.detail, str) and exc.detail != HTTPStatus(status).phrase:
             message = exc.detail
         elif status == 404:
@@ -159,6 +174,18 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         code, message, details = _describe_validation(list(exc.errors()))
         return JSONResponse(_body(422, code, message, details), status_code=422)
+
+    async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        logger.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            503, "database_unavailable", "The database is unavailable right now; try again shortly",
+            headers={"Retry-After": "5"},
+        )
+
+    # A stopped or unreachable database, an exhausted pool, a locked SQLite file: the service is unavailable,
+    # not broken, and clients should retry.
+    for database_error in (OperationalError, InterfaceError, SQLAlchemyTimeoutError, ConnectionError):
+        app.add_exception_handler(database_error, _database_unavailable)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -46,8 +46,10 @@ def snapshot(cwd: Path) -> dict[str, FileState]:
                 info = full.lstat()
             except OSError:
                 continue
-            if stat.S_ISREG(info.st_mode):
-                found[(relative_root / name).as_posix()] = (info.st_size, info.st_mtime_ns)
+            relative = (relative_root / name).as_posix()
+            # A name storage cannot hold (control characters, ...) cannot become a downloadable artifact.
+            if stat.S_ISREG(info.st_mode) and _storable(relative):
+                found[relative] = (info.st_size, info.st_mtime_ns)
     return found
 
 
@@ -92,3 +94,13 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def _storable(path: str) -> bool:
+    from aigc.storage import StorageKeyError, validate_key
+
+    try:
+        validate_key(path)
+    except StorageKeyError:
+        return False
+    return True

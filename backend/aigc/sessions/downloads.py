@@ -14,7 +14,7 @@ from aigc.core.config import Settings
 from aigc.core.errors import NotFoundError
 from aigc.sessions.models import Artifact
 from aigc.sessions.schemas import ArtifactPreview, ArtifactPublic
-from aigc.storage import ArtifactStorage, StorageNotFoundError
+from aigc.storage import ArtifactStorage, StorageKeyError, StorageNotFoundError
 
 PREVIEW_BYTES = 256 * 1024
 CHUNK = 256 * 1024
@@ -44,6 +44,8 @@ async def _local_chunks(path: Path) -> AsyncIterator[bytes]:
 async def _byte_source(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> AsyncIterator[bytes]:
     try:
         return await storage.open_stream(artifact.storage_key)
+    except StorageKeyError:
+        raise NotFoundError("The file of this artifact is no longer available") from None
     except StorageNotFoundError:
         path = _local_path(settings, artifact)
         if artifact.upload_status == "pending" and path.is_file() and not path.is_symlink():
@@ -54,12 +56,13 @@ async def _byte_source(storage: ArtifactStorage, settings: Settings, artifact: A
 async def download_response(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> StreamingResponse:
     """An attachment that browsers never render or sniff."""
     source = await _byte_source(storage, settings, artifact)
-    ascii_name = artifact.name.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+    printable = "".join(ch if ch.isprintable() else "_" for ch in artifact.name)
+    ascii_name = printable.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
     return StreamingResponse(
         source,
         media_type=artifact.mime_type,
         headers={
-            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(artifact.name)}",
+            "Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(printable)}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox; default-src 'none'",
             "Content-Length": str(artifact.size),

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from aigc.core.deps import CurrentUser, ReadSessionDep, SessionDep, SettingsDep
+from aigc.core.deps import CurrentUser, SessionDep, SettingsDep
 from aigc.core.errors import ConflictError, error_responses
 from aigc.sessions import downloads, service
 from aigc.sessions.dependencies import StorageDep, TurnsDep
@@ -96,15 +96,10 @@ async def delete_session(
 
 
 async def start_turn(
-    session_id: uuid.UUID,
-    data: MessageCreate,
-    session: ReadSessionDep,
-    user: CurrentUser,
-    settings: SettingsDep,
-    turns: TurnsDep,
+    session_id: uuid.UUID, data: MessageCreate, user: CurrentUser, settings: SettingsDep, turns: TurnsDep
 ) -> TurnStream:
     """Validate and start the turn before any byte is streamed, so refusals are ordinary HTTP errors."""
-    return await turns.start(await service.plan_turn(session, user, session_id, data.content, settings))
+    return await service.start_turn(user, session_id, data.content, settings, turns)
 
 
 @router.post(
@@ -112,7 +107,7 @@ async def start_turn(
     summary="Send a message and stream the reply",
     response_class=EventSourceResponse,
     description=STREAM_DESCRIPTION,
-    responses=error_responses(404, 409, 422),
+    responses=error_responses(401, 404, 409, 422, json_content=True),
 )
 async def send_message(stream: Annotated[TurnStream, Depends(start_turn)]) -> AsyncIterator[ServerSentEvent]:
     """Run one agent turn; it goes on and is saved even if the client disconnects."""
@@ -130,7 +125,7 @@ async def attachable_stream(session_id: uuid.UUID, session: SessionDep, user: Cu
     summary="Re-attach to the running turn",
     response_class=EventSourceResponse,
     description="Replays events after `Last-Event-ID` (or `after`), then follows the turn. 204 when none is running.",
-    responses={204: {"description": "No turn to attach to"}, **error_responses(404)},
+    responses={204: {"description": "No turn to attach to"}, **error_responses(401, 404, 422, json_content=True)},
 )
 async def attach(
     stream: Annotated[TurnStream | None, Depends(attachable_stream)],

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.agent.prompt import build_system_prompt
 from aigc.core.config import Settings
+from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError, NotFoundError
 from aigc.core.models import utcnow
 from aigc.feedback import repository as feedback_repository
@@ -29,7 +30,7 @@ from aigc.sessions.schemas import (
     SessionPublic,
     SessionsPublic,
 )
-from aigc.sessions.turns import TurnManager, TurnPlan
+from aigc.sessions.turns import TurnManager, TurnPlan, TurnStream
 from aigc.skills import service as skill_service
 from aigc.stats import service as stats_service
 from aigc.storage import ArtifactStorage, StorageError
@@ -138,6 +139,17 @@ async def remove_session(
     except StorageError as exc:  # the rows are gone either way; orphaned objects are only a cost
         logger.warning("Could not delete stored artifacts of session %s: %s", chat.id, exc)
     await asyncio.to_thread(shutil.rmtree, session_dir(settings, chat.user_id, chat.id), True)
+
+
+async def start_turn(user: User, session_id: uuid.UUID, content: str, settings: Settings, turns: TurnManager) -> TurnStream:
+    """Plan in a short read transaction, released before the turn starts.
+
+    Holding it would pin one pooled connection per waiting sender while the turn takes another to save
+    the message: as many simultaneous sends as the pool holds would then deadlock the pool.
+    """
+    async with session_scope(write=False) as session:
+        plan = await plan_turn(session, user, session_id, content, settings)
+    return await turns.start(plan)
 
 
 async def plan_turn(

@@ -193,7 +193,10 @@ class TurnManager:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         try:
-            await saved
+            # Shielded: a client that leaves while the message is being saved must not break the turn.
+            await asyncio.shield(saved)
+        except asyncio.CancelledError:
+            raise  # the turn goes on in the background, its stream still registered for re-attaching
         except BaseException:
             self._streams.pop(plan.session_id, None)
             raise
@@ -230,10 +233,12 @@ class TurnManager:
         try:
             user_message_id, assistant_message_id = await _save_user_message(plan)
         except BaseException as exc:
-            saved.set_exception(exc)
+            if not saved.done():
+                saved.set_exception(exc)
             stream.finish()
             return
-        saved.set_result((user_message_id, assistant_message_id))
+        if not saved.done():
+            saved.set_result((user_message_id, assistant_message_id))
         stream.publish(
             "accepted",
             {"session_id": str(plan.session_id), "user_message_id": str(user_message_id),

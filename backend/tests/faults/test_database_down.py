@@ -120,10 +120,6 @@ def test_no_response_during_the_outage_leaks_internals(outage: Outage) -> None:
         assert body.startswith("{") and '"code"' in body and '"message"' in body, (what, status, body[:200])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: API requests while the database is down get a bare 500 internal_error instead of 503",
-)
 def test_requests_during_the_outage_get_503(outage: Outage) -> None:
     statuses = {(what, status) for what, status, _ in outage.during}
     assert all(status == 503 for _, status in statuses), sorted(statuses)

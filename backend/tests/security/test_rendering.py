@@ -133,11 +133,6 @@ async def test_unknown_paths_answer_json_not_html(client: httpx.AsyncClient) -> 
         assert response.status_code in (404, 422) and "<script>" not in body["message"] and "<svg" not in body["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a file name with a control character becomes an artifact whose download and preview are 500 "
-    "(StorageKeyError from aigc/sessions/downloads.py _byte_source is not handled)",
-)
 async def test_a_file_name_with_a_line_break_is_not_a_server_error(
     client: httpx.AsyncClient, model: MockModelServer
 ) -> None:
