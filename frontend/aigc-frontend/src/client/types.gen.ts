@@ -3176,9 +3176,9 @@ export type SessionsAttachErrors = {
      */
     404: ErrorBody;
     /**
-     * Validation Error
+     * Unprocessable Entity
      */
-    422: HttpValidationError;
+    422: ErrorBody;
 };
 
 export type SessionsAttachError = SessionsAttachErrors[keyof SessionsAttachErrors];
