@@ -564,15 +564,20 @@ def _replace(name: str, body: str) -> None:
     if not DOC.exists():
         DOC.parent.mkdir(parents=True, exist_ok=True)
         DOC.write_text(_TEMPLATE.format(sections="\n\n".join("\n".join(_markers(s)) for s in SECTIONS)))
-    text = DOC.read_text(encoding="utf-8")
-    start, end = _markers(name)
+    replace_marked_section(DOC, *_markers(name), body)
+
+
+def replace_marked_section(doc: Path, start: str, end: str, body: str, new_doc: str = "") -> None:
+    """Put `body` between the `start` and `end` markers of `doc` (appended when the markers are missing)."""
+    text = doc.read_text(encoding="utf-8") if doc.exists() else new_doc
     block = f"{start}\n{body.strip()}\n{end}"
     if start in text and end in text:
         before, rest = text.split(start, 1)
         text = before + block + rest.split(end, 1)[1]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.write_text(text, encoding="utf-8")
+    doc.parent.mkdir(parents=True, exist_ok=True)
+    doc.write_text(text, encoding="utf-8")
 
 
 def parser(description: str) -> argparse.ArgumentParser:

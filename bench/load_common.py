@@ -27,6 +27,7 @@ from common import (
     ms,
     new_session,
     percentile,
+    replace_marked_section,
     send_turn,
     set_script,
     signed_in_client,
@@ -275,13 +276,5 @@ async def run_load(
 def write_section(name: str, body: str) -> None:
     """Replace (or append) the section between `<!-- reliability:NAME:start/end -->` in docs/reliability.md."""
     start, end = f"<!-- reliability:{name}:start -->", f"<!-- reliability:{name}:end -->"
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else "# Reliability\n"
-    block = f"{start}\n{body.strip()}\n{end}"
-    if start in text and end in text:
-        before, rest = text.split(start, 1)
-        text = before + block + rest.split(end, 1)[1]
-    else:
-        text = text.rstrip() + "\n\n" + block + "\n"
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    DOC.write_text(text, encoding="utf-8")
+    replace_marked_section(DOC, start, end, body, new_doc="# Reliability\n")
     print(f"\nWrote the {name} section of {Path(DOC).relative_to(REPO)}")
