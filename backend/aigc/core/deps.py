@@ -26,16 +26,8 @@ async def get_db_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-async def get_read_session() -> AsyncIterator[AsyncSession]:
-    """A transaction that only reads, whatever the method: for requests whose writes happen elsewhere
-    (an agent turn saves its own rows), so that they never hold SQLite's write lock while waiting."""
-    async with session_scope(write=False) as session:
-        yield session
-
-
 # scope="function": commit before the response goes out, so a failed commit is never reported as success.
 SessionDep = Annotated[AsyncSession, Depends(get_db_session, scope="function")]
-ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
