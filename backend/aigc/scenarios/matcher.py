@@ -18,6 +18,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.feedback import repository as feedback_repository
 from aigc.scenarios import repository
 from aigc.scenarios.models import Scenario
 from aigc.users.models import User
@@ -168,11 +169,7 @@ async def _usage_counts(session: AsyncSession, user: User) -> dict[uuid.UUID, in
 
 
 async def _rating_nudges(session: AsyncSession, user: User) -> dict[uuid.UUID, float]:
-    """Per scenario, this user's satisfaction in [-1, 1] (filled in by the feedback domain when present)."""
-    try:
-        from aigc.feedback import repository as feedback_repository
-    except ImportError:
-        return {}
+    """Per scenario, this user's satisfaction in [-1, 1]."""
     return await feedback_repository.satisfaction_by_scenario(session, user.id)
 
 

@@ -17,6 +17,7 @@ from aigc.core.errors import ConflictError, NotFoundError
 from aigc.core.models import utcnow
 from aigc.feedback import repository as feedback_repository
 from aigc.feedback.schemas import FeedbackPublic
+from aigc.preferences import service as preference_service
 from aigc.scenarios import repository as scenario_repository
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
@@ -190,11 +191,7 @@ async def plan_turn(
 async def _learned_preferences(
     session: AsyncSession, user: User, scenario_id: uuid.UUID
 ) -> tuple[list[str], int | None]:
-    """The user's active learned preferences for this scenario (filled in by the preferences domain)."""
-    try:
-        from aigc.preferences import service as preference_service
-    except ImportError:
-        return [], None
+    """The user's active learned preferences for this scenario, and the profile version they come from."""
     return await preference_service.active_instructions(session, user.id, scenario_id)
 
 

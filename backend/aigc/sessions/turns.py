@@ -184,6 +184,8 @@ class TurnManager:
 
     async def start(self, plan: TurnPlan) -> TurnStream:
         """Save the user's message, start the agent in the background, and return the turn's stream."""
+        # Finished streams hold every event of their turn: drop the expired ones where new ones are added.
+        self._drop_expired()
         if self.is_running(plan.session_id):
             raise ConflictError("A reply is still being written in this session; stop it or wait", code="turn_running")
         stream = TurnStream(plan.session_id, plan.user_id)

@@ -219,3 +219,24 @@ async def test_deleting_a_session_removes_its_files_and_artifacts(
     assert not folder.exists()
     assert (await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)).status_code == 404
     assert not (settings.data_dir / "artifacts" / str(user.user.id) / session_id).exists()
+
+
+async def test_finished_streams_are_dropped_when_new_turns_start(
+    client: httpx.AsyncClient, model: MockModelServer, app, monkeypatch
+) -> None:
+    from aigc.sessions import turns as turns_module
+
+    user = await signed_in_user(client)
+    first = await new_session(client, user)
+    await send(client, user, first, "Hello")
+    assert uuid_key(first) in app.state.turns._streams  # kept a while for late re-attaching
+    monkeypatch.setattr(turns_module, "FINISHED_STREAM_RETENTION_SECONDS", 0.0)
+    second = await new_session(client, user)
+    await send(client, user, second, "Hello again")
+    assert uuid_key(first) not in app.state.turns._streams
+
+
+def uuid_key(session_id: str):  # noqa: ANN201
+    import uuid
+
+    return uuid.UUID(session_id)
