@@ -17,9 +17,10 @@ from typing import Any
 
 from aigc.agent import AgentRuntime, TurnRequest, install_skills
 from aigc.agent import events as agent_events
+from aigc.core.aio import read_ahead
 from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError
-from aigc.core.models import utcnow
+from aigc.core.models import new_id, utcnow
 from aigc.platform import metrics
 from aigc.sessions import artifacts as artifact_files
 from aigc.sessions import repository
@@ -229,46 +230,55 @@ class TurnManager:
             if stream.finished_at is not None and now - stream.finished_at > FINISHED_STREAM_RETENTION_SECONDS:
                 del self._streams[session_id]
 
-    async def _run(
-        self, plan: TurnPlan, stream: TurnStream, saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]]
-    ) -> None:
+    @staticmethod
+    async def _accept(
+        plan: TurnPlan,
+        stream: TurnStream,
+        saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]],
+        save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]],
+    ) -> bool:
+        """Wait for the user's message to be saved; announce the turn, or end it when the save failed."""
         try:
-            user_message_id, assistant_message_id = await _save_user_message(plan)
+            ids = await asyncio.shield(save)
         except BaseException as exc:
             if not saved.done():
                 saved.set_exception(exc)
             stream.finish()
-            return
+            return False
         if not saved.done():
-            saved.set_result((user_message_id, assistant_message_id))
+            saved.set_result(ids)
+        user_message_id, assistant_message_id = ids
         stream.publish(
             "accepted",
             {"session_id": str(plan.session_id), "user_message_id": str(user_message_id),
              "assistant_message_id": str(assistant_message_id)},
         )
+        return True
+
+    async def _run(
+        self, plan: TurnPlan, stream: TurnStream, saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]]
+    ) -> None:
+        user_message_id, assistant_message_id = new_id(), new_id()
         transcript = _Transcript()
         started = time.monotonic()
         before: dict[str, artifact_files.FileState] = {}
+        save = asyncio.create_task(_save_user_message(plan, user_message_id, assistant_message_id))
         try:
-            plan.cwd.mkdir(parents=True, exist_ok=True)
-            installed = install_skills(plan.cwd, plan.skills)
+            request = self._request(plan)
             before = await asyncio.to_thread(artifact_files.snapshot, plan.cwd)
-            request = TurnRequest(
-                session_key=str(plan.session_id), cwd=plan.cwd, prompt=plan.prompt, model=plan.model,
-                system_prompt=plan.system_prompt, tools=plan.tools, skills=installed, max_turns=plan.max_turns,
-                max_budget_usd=plan.max_budget_usd, resume=plan.resume,
-            )
-            async for raw_event in self.runtime.run_turn(request):
-                event = transcript.shape(raw_event, plan.cwd.resolve())
-                transcript.apply(event)
-                if isinstance(event, agent_events.Error):
-                    # What the endpoint or the agent said stays here, for operators; users get the message.
-                    logger.warning(
-                        "Turn of session %s failed (%s): %s", plan.session_id, event.kind, event.detail or event.message
-                    )
-                if not isinstance(event, agent_events.Done):
-                    stream.publish(event.type, _wire(event))
+            # The agent gets the prompt while the message is saved: its CLI needs tens of milliseconds before
+            # it calls the model, the save a few. Its events wait in the read-ahead buffer until the save is done.
+            async with read_ahead(self.runtime.run_turn(request)) as agent:
+                accepted = await self._accept(plan, stream, saved, save)
+                if accepted:
+                    await self._relay(agent, plan, stream, transcript)
+            if not accepted:  # leaving the block stopped the agent
+                await self._abandon(plan)
+                return
         except Exception as exc:  # the turn must end cleanly whatever broke
+            if not saved.done() and not await self._accept(plan, stream, saved, save):
+                await self._abandon(plan)
+                return
             logger.exception("Turn of session %s failed", plan.session_id)
             transcript.status = TurnStatus.error.value
             transcript.error_kind = "internal"
@@ -292,6 +302,39 @@ class TurnManager:
         stream.publish("done", {"status": transcript.status, "message_id": str(assistant_message_id),
                                 "error": transcript.error})
         stream.finish()
+
+    async def _abandon(self, plan: TurnPlan) -> None:
+        """The user's message could not be saved: the agent's process goes too, whatever it got to do."""
+        try:
+            await self.runtime.release(str(plan.session_id))
+        except Exception:
+            logger.exception("Releasing the agent of session %s failed", plan.session_id)
+
+    @staticmethod
+    def _request(plan: TurnPlan) -> TurnRequest:
+        plan.cwd.mkdir(parents=True, exist_ok=True)
+        return TurnRequest(
+            session_key=str(plan.session_id), cwd=plan.cwd, prompt=plan.prompt, model=plan.model,
+            system_prompt=plan.system_prompt, tools=plan.tools, skills=install_skills(plan.cwd, plan.skills),
+            max_turns=plan.max_turns, max_budget_usd=plan.max_budget_usd, resume=plan.resume,
+        )
+
+    @staticmethod
+    async def _relay(
+        agent: AsyncIterator[agent_events.AgentEvent], plan: TurnPlan, stream: TurnStream, transcript: _Transcript
+    ) -> None:
+        """The agent's events, shaped for users, into the transcript and onto the stream."""
+        cwd = plan.cwd.resolve()
+        async for raw_event in agent:
+            event = transcript.shape(raw_event, cwd)
+            transcript.apply(event)
+            if isinstance(event, agent_events.Error):
+                # What the endpoint or the agent said stays here, for operators; users get the message.
+                logger.warning(
+                    "Turn of session %s failed (%s): %s", plan.session_id, event.kind, event.detail or event.message
+                )
+            if not isinstance(event, agent_events.Done):
+                stream.publish(event.type, _wire(event))
 
     async def _finish(
         self,
@@ -354,15 +397,20 @@ class TurnManager:
         upload_in_background(self.storage, items, on_result=mark)
 
 
-async def _save_user_message(plan: TurnPlan) -> tuple[uuid.UUID, uuid.UUID]:
+async def _save_user_message(
+    plan: TurnPlan, user_message_id: uuid.UUID, assistant_message_id: uuid.UUID
+) -> tuple[uuid.UUID, uuid.UUID]:
     async with session_scope() as db:
-        chat = await db.get(ChatSession, plan.session_id)
+        # Locked first: a session deleted meanwhile is then seen as gone, not as a failed insert (PostgreSQL).
+        chat = await db.get(ChatSession, plan.session_id, with_for_update=True)
         if chat is None:
             raise ConflictError("The session was deleted", code="session_gone")
         common = {"session_id": plan.session_id, "user_id": plan.user_id, "scenario_id": plan.scenario_id}
-        user_message = Message(role="user", content=plan.prompt, status=TurnStatus.ok.value, **common)
+        user_message = Message(
+            id=user_message_id, role="user", content=plan.prompt, status=TurnStatus.ok.value, **common
+        )
         assistant = Message(
-            role="assistant", status=TurnStatus.running.value, model=plan.model,
+            id=assistant_message_id, role="assistant", status=TurnStatus.running.value, model=plan.model,
             preference_version=plan.preference_version, created_at=utcnow(), **common,
         )
         # The assistant row sorts after the user row even when both get the same timestamp.

@@ -138,10 +138,11 @@ async def test_sandbox_unavailable_refuses_bash_turn(
 
 
 async def test_no_stray_agent_processes(
-    runtime: AgentRuntime, config: RuntimeConfig, make_request: Any
+    runtime: AgentRuntime, config: RuntimeConfig, make_request: Any, agent_root: Path
 ) -> None:
     """After all the failures above, the only CLI children are the warm ones; after shutdown, none."""
-    assert set(cli_children()) == set(runtime.cli_pids().values())
+    # Only agents working in this module's folders: the app of other test modules keeps its own warm ones.
+    assert set(cli_children(under=agent_root)) == set(runtime.cli_pids().values())
     rt = AgentRuntime(config)
     assert (await run(rt, make_request("orphan-a", "hi"))).status == "ok"
     running = asyncio.create_task(run(rt, make_request("orphan-b", "slow [[fault:delay:5]]")))
@@ -160,8 +161,8 @@ async def test_no_stray_agent_processes(
     assert refused.error_kind == "shutting_down"
 
 
-def cli_children() -> list[int]:
-    """Live (not zombie) child processes of this test process that run the bundled CLI."""
+def cli_children(under: Path | None = None) -> list[int]:
+    """Live (not zombie) child processes of this test process that run the bundled CLI (working in `under`)."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -173,6 +174,15 @@ def cli_children() -> list[int]:
             continue
         fields = stat.rsplit(")", 1)[1].split()
         state, ppid = fields[0], int(fields[1])
-        if ppid == os.getpid() and state != "Z" and b"claude" in cmdline:
+        if ppid == os.getpid() and state != "Z" and b"claude" in cmdline and _works_in(entry, under):
             found.append(int(entry.name))
     return found
+
+
+def _works_in(process: Path, folder: Path | None) -> bool:
+    if folder is None:
+        return True
+    try:
+        return Path(os.readlink(process / "cwd")).is_relative_to(folder.resolve())
+    except OSError:
+        return False

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import pathlib
+from collections.abc import AsyncIterator
 
 import httpx
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.core.db import session_scope
 from aigc.mock_model.testing import MockModelServer
+from aigc.sessions.models import ChatSession
 from tests.factories import SignedIn, signed_in_user
 from tests.sse import Event, of, parse, text_of
 
@@ -240,3 +247,68 @@ def uuid_key(session_id: str):  # noqa: ANN201
     import uuid
 
     return uuid.UUID(session_id)
+
+
+@contextlib.asynccontextmanager
+async def saving_blocked(session_id: str) -> AsyncIterator[AsyncSession]:
+    """Hold the write lock the turn's save needs (SQLite's database lock, PostgreSQL's row lock on the session)."""
+    async with session_scope() as db:
+        query = select(ChatSession).where(ChatSession.id == uuid_key(session_id)).with_for_update()
+        assert (await db.exec(query)).one() is not None
+        yield db
+
+
+async def requested(model: MockModelServer, timeout: float = 15.0) -> bool:
+    for _ in range(int(timeout / 0.05)):
+        if model.requests():
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def test_the_agent_starts_while_the_message_is_being_saved(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
+    user = await signed_in_user(client)
+    session_id = await new_session(client, user)
+    async with saving_blocked(session_id):
+        turn = asyncio.create_task(send(client, user, session_id, "Hello while the database is busy"))
+        assert await requested(model), "the agent did not reach the model while the message was being saved"
+        await asyncio.sleep(0.3)
+        assert not turn.done()  # nothing is streamed before the message is saved
+    events = await asyncio.wait_for(turn, 20)
+    assert [e.event for e in events][:2] == ["accepted", "started"] and events[-1].data["status"] == "ok"
+    user_message, reply = (await detail(client, user, session_id))["messages"]
+    assert user_message["content"] == "Hello while the database is busy"
+    assert reply["id"] == events[0].data["assistant_message_id"] and reply["content"] == text_of(events)
+
+
+async def test_a_message_that_cannot_be_saved_stops_the_agent(
+    client: httpx.AsyncClient, model: MockModelServer, app
+) -> None:
+    user = await signed_in_user(client)
+    session_id = await new_session(client, user)
+    async with saving_blocked(session_id) as db:
+        turn = asyncio.create_task(
+            client.post(f"{API}/{session_id}/messages", json={"content": "slow [[fault:delay:3]]"}, headers=user.headers)
+        )
+        assert await requested(model)
+        pid = app.state.turns.runtime.cli_pids()[session_id]
+        await db.delete(await db.get(ChatSession, uuid_key(session_id)))  # deleted in another tab meanwhile
+    response = await asyncio.wait_for(turn, 10)
+    assert response.status_code == 409 and response.json()["code"] == "session_gone"
+    runtime = app.state.turns.runtime
+    for _ in range(100):  # the agent is stopped in the background, just after the answer
+        if session_id not in runtime.cli_pids():
+            break
+        await asyncio.sleep(0.05)
+    assert session_id not in runtime.cli_pids() and runtime.stats().active == 0
+    assert not app.state.turns.is_running(uuid_key(session_id))
+    assert not pathlib.Path(f"/proc/{pid}").exists() or "(Z)" in _state_of(pid)
+
+
+def _state_of(pid: int) -> str:
+    try:
+        return "(" + pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] + ")"
+    except OSError:
+        return "(gone)"
