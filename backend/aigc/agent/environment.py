@@ -1,8 +1,14 @@
-"""The process environment of the agent CLI: a wrapper that starts it under `env -i` with an allow-list."""
+"""The process environment of the agent CLI: a wrapper that starts it under `env -i` with an allow-list.
+
+The model key is not in that environment: shell commands an agent runs (Bash, inside the OS sandbox)
+inherit the CLI's environment and could print it. The CLI gets the key from an `apiKeyHelper` script
+under the data folder instead, which sandboxed commands may not read.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import shlex
 import shutil
 from dataclasses import dataclass
@@ -16,7 +22,6 @@ import claude_agent_sdk
 # the real HOME, ...) is on this list.
 FORWARDED_VARIABLES = (
     "ANTHROPIC_BASE_URL",
-    "ANTHROPIC_API_KEY",
     "API_TIMEOUT_MS",
     "CLAUDE_CODE_MAX_RETRIES",
     "CLAUDE_CODE_ENTRYPOINT",
@@ -60,22 +65,35 @@ class AgentEnvironment:
     def wrapper_path(self) -> Path:
         return self.root / "bin" / "claude-wrapper"
 
-    def prepare(self, cli_path: Path | None = None) -> Path:
-        """Create the folders and (re)write the wrapper script; return the wrapper's path."""
+    @property
+    def api_key_helper_path(self) -> Path:
+        """The script that prints the model key for the CLI (settings `apiKeyHelper`)."""
+        return self.root / "bin" / "api-key-helper"
+
+    def prepare(self, cli_path: Path | None = None, api_key: str | None = None) -> Path:
+        """Create the folders and (re)write the wrapper and the key helper; return the wrapper's path."""
         for folder in (self.home, self.config_dir, self.tmp_dir, self.wrapper_path.parent):
             folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        script = render_wrapper(cli_path or bundled_cli_path(), self)
-        # Write to a temporary name and rename, so a CLI starting meanwhile never sees half a script.
-        staging = self.wrapper_path.with_suffix(".tmp")
-        staging.write_text(script, encoding="utf-8")
-        staging.chmod(0o700)
-        os.replace(staging, self.wrapper_path)
+        _write_script(self.wrapper_path, render_wrapper(cli_path or bundled_cli_path(), self))
+        if api_key:
+            _write_script(self.api_key_helper_path, f"#!/bin/sh\nprintf '%s\\n' {shlex.quote(api_key)}\n")
+        else:
+            self.api_key_helper_path.unlink(missing_ok=True)
         return self.wrapper_path
 
     def transcript_exists(self, sdk_session_id: str) -> bool:
         """Whether the CLI kept a transcript of that session, so `resume` can work."""
         projects = self.config_dir / "projects"
         return any(projects.glob(f"*/{sdk_session_id}.jsonl")) if projects.is_dir() else False
+
+
+def _write_script(path: Path, text: str) -> None:
+    """Owner-only from the first byte, and renamed into place: a CLI starting meanwhile never sees half a script."""
+    staging = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")  # unique: workers share the folder
+    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o700)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write(text)
+    os.replace(staging, path)
 
 
 def bundled_cli_path() -> Path:

@@ -83,7 +83,8 @@ class ProcessSettings:
     """Per-deployment values every agent process gets."""
 
     cli_path: Path
-    api_key: str | None
+    # A script printing the model key (settings `apiKeyHelper`); the key never goes into the environment.
+    api_key_helper: Path | None
     base_url: str | None
     max_retries: int
     request_timeout_ms: int
@@ -106,8 +107,6 @@ def build_options(
         "CLAUDE_CODE_MAX_RETRIES": str(process.max_retries),
         "API_TIMEOUT_MS": str(process.request_timeout_ms),
     }
-    if process.api_key:
-        env["ANTHROPIC_API_KEY"] = process.api_key
     if process.base_url:
         env["ANTHROPIC_BASE_URL"] = process.base_url
     return ClaudeAgentOptions(
@@ -125,7 +124,7 @@ def build_options(
         # enough); the platform writes nothing else under <cwd>/.claude and the agent may not write there.
         setting_sources=["project"] if req.skills else [],
         skills=list(req.skills),
-        settings=json.dumps(_flag_settings()),
+        settings=json.dumps(_flag_settings(process.api_key_helper)),
         sandbox=_sandbox(req, process.sandbox_deny_read) if req.needs_sandbox() else None,
         strict_mcp_config=True,
         # `@/etc/passwd` in the user's text must reach the model as text, never as the file.
@@ -149,14 +148,17 @@ def _system_prompt(req: TurnRequest) -> str | SystemPromptPreset:
     return preset
 
 
-def _flag_settings() -> dict[str, object]:
-    """Highest-priority settings layer: the CLI's own refusal of anything outside the working folder."""
-    return {
+def _flag_settings(api_key_helper: Path | None) -> dict[str, object]:
+    """Highest-priority settings layer: the CLI's own refusal of anything outside the working folder, the key helper."""
+    settings: dict[str, object] = {
         "permissions": {
             "blockReadsOutsideWorkingDirectories": True,
             "blockWritesOutsideWorkingDirectories": True,
         },
     }
+    if api_key_helper is not None:
+        settings["apiKeyHelper"] = str(api_key_helper)
+    return settings
 
 
 def _sandbox(req: TurnRequest, deny_read: tuple[str, ...]) -> SandboxSettings:

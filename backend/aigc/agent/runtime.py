@@ -267,10 +267,10 @@ class AgentRuntime:
     async def _start(self, req: TurnRequest, resume: str | None) -> AgentProcess:
         if self._process_settings is None:
             # Written once per runtime, so a changed SDK wheel or data_dir takes effect at the next start.
-            wrapper = await asyncio.to_thread(self.environment.prepare)
+            wrapper = await asyncio.to_thread(self.environment.prepare, api_key=self.config.api_key)
             self._process_settings = ProcessSettings(
                 cli_path=wrapper,
-                api_key=self.config.api_key,
+                api_key_helper=self.environment.api_key_helper_path if self.config.api_key else None,
                 base_url=self.config.base_url,
                 max_retries=self.config.max_retries,
                 request_timeout_ms=self.config.request_timeout_ms,

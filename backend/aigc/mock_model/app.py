@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import threading
 import time
@@ -167,8 +168,13 @@ async def _silence(request: Request, seconds: float) -> None:
         await asyncio.sleep(min(0.25, left))
 
 
+def key_fingerprint(value: str) -> str:
+    """What the request log shows of a key: enough for a test to tell which key was sent, not the key."""
+    return f"<redacted sha256:{hashlib.sha256(value.encode()).hexdigest()[:12]}>"
+
+
 def _record_entry(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    headers = {k: ("<redacted>" if k in _SECRET_HEADERS else v) for k, v in request.headers.items()}
+    headers = {k: (key_fingerprint(v) if k in _SECRET_HEADERS else v) for k, v in request.headers.items()}
     return {
         "method": request.method,
         "path": request.url.path,

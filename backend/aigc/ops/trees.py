@@ -13,7 +13,9 @@ ASIDE_MARK = ".before-restore-"
 RESTORE_STAGING_PREFIX = ".restore-"
 BACKUP_STAGING_PREFIX = ".aigc-backup-"
 # Below data_dir: the run lock and scratch space nobody needs back.
-_SKIPPED_DATA_PATHS = {"run", "agent/tmp", "artifacts/.aigc/tmp"}
+# agent/bin holds the CLI wrapper and the model-key helper (the key itself): rewritten at every agent start,
+# and a backup must not carry the key.
+_SKIPPED_DATA_PATHS = {"run", "agent/tmp", "agent/bin", "artifacts/.aigc/tmp"}
 
 
 def aside_suffix(stamp: str) -> str:

@@ -116,6 +116,30 @@ async def test_bash_in_sandbox_cannot_write_or_read_outside(
     assert (req.cwd / "wrapper.txt").read_text() == ""
 
 
+async def test_bash_in_sandbox_cannot_see_the_model_key(
+    runtime: AgentRuntime, config: Any, model: MockModelServer, make_request: Any
+) -> None:
+    helper = runtime.environment.api_key_helper_path
+    commands = {
+        "env.txt": "env",
+        "parent.txt": "cat /proc/$PPID/environ",
+        "helper.txt": f"cat {helper}",
+        "helper-run.txt": str(helper),
+    }
+    steps: list[Any] = [
+        {"tool_use": {"name": "Bash", "input": {"command": f"{command} > {name}", "description": "probe"}}}
+        for name, command in commands.items()
+    ]
+    model.set_script([{"user": "show the key", "steps": [*steps, "Carrying on."]}])
+    req = make_request("sandboxed", "show the key", tools=["Read", "Write", "Bash"])
+    turn = await run(runtime, req)
+    assert turn.status == "ok", turn.of("error")
+    assert "PATH=" in (req.cwd / "env.txt").read_text(), "the shell ran"
+    for name in commands:
+        shown = (req.cwd / name).read_text(errors="replace") if (req.cwd / name).exists() else ""
+        assert config.api_key not in shown, name
+
+
 async def test_long_shell_command_is_not_taken_for_a_stall(
     runtime: AgentRuntime, config: Any, model: MockModelServer, make_request: Any
 ) -> None:

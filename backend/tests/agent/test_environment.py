@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from aigc.agent import AgentRuntime, RuntimeConfig
-from aigc.agent.environment import FIXED_VARIABLES, FORWARDED_VARIABLES
+from aigc.agent.environment import FIXED_VARIABLES, FORWARDED_VARIABLES, AgentEnvironment
+from aigc.mock_model import MockModelServer
+from aigc.mock_model.app import key_fingerprint
 from tests.agent.conftest import run
 
 CANARY = "canary-value-4b1d"
@@ -34,7 +38,8 @@ async def test_cli_environment_is_an_allow_list(
     assert set(env) <= set(FIXED_VARIABLES) | set(FORWARDED_VARIABLES) | EXPECTED_EXTRA
     assert env["HOME"] == str(config.data_dir / "agent" / "home")
     assert env["CLAUDE_CONFIG_DIR"] == str(config.data_dir / "agent" / "claude-config")
-    assert env["ANTHROPIC_API_KEY"] == config.api_key and env["ANTHROPIC_BASE_URL"] == config.base_url
+    # The key is not in the environment (shell commands would inherit it); the CLI asks the helper for it.
+    assert "ANTHROPIC_API_KEY" not in env and env["ANTHROPIC_BASE_URL"] == config.base_url
     assert env["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] == "1"
     assert env["CLAUDE_CODE_MAX_RETRIES"] == str(config.max_retries)
 
@@ -43,3 +48,25 @@ def test_wrapper_holds_no_secret(config: RuntimeConfig, runtime: AgentRuntime) -
     script = runtime.environment.wrapper_path.read_text()
     assert script.startswith("#!/bin/sh") and "env -i" in script
     assert config.api_key is not None and config.api_key not in script
+
+
+async def test_the_model_gets_the_key_from_an_owner_only_helper(
+    runtime: AgentRuntime, config: RuntimeConfig, make_request: Any, model: MockModelServer
+) -> None:
+    assert (await run(runtime, make_request("key", "hello"))).status == "ok"
+    sent = [r["headers"]["x-api-key"] for r in model.request_log() if r["path"] == "/v1/messages"]
+    assert sent and set(sent) == {key_fingerprint(config.api_key or "")}
+    helper = runtime.environment.api_key_helper_path
+    assert stat.S_IMODE(helper.stat().st_mode) == 0o700
+    assert subprocess.run([helper], capture_output=True, text=True, check=True).stdout == f"{config.api_key}\n"
+
+
+def test_a_key_with_quotes_survives_the_helper_and_no_key_removes_it(tmp_path: Path) -> None:
+    environment = AgentEnvironment(tmp_path / "agent")
+    tricky = "sk-'quoted' $(touch pwned) \\ %s"
+    environment.prepare(cli_path=Path("/bin/true"), api_key=tricky)
+    helper = environment.api_key_helper_path
+    assert subprocess.run([helper], capture_output=True, text=True, check=True, cwd=tmp_path).stdout == tricky + "\n"
+    assert not (tmp_path / "pwned").exists()
+    environment.prepare(cli_path=Path("/bin/true"), api_key=None)
+    assert not helper.exists()

@@ -30,15 +30,32 @@ async def fail_then_recover(
     return failed, recovered
 
 
-@pytest.mark.parametrize(
-    ("status", "kind"), [("500", "model_error"), ("529", "model_error"), ("401", "auth_error")]
-)
+@pytest.mark.parametrize(("status", "kind"), [("500", "model_error"), ("529", "model_error")])
 async def test_error_status_ends_turn_with_error(
     runtime: AgentRuntime, model: MockModelServer, make_request: Any, status: str, kind: str
 ) -> None:
     failed, recovered = await fail_then_recover(
         runtime, model, make_request, f"status-{status}", lambda: model.arm_fault(status, count=ATTEMPTS)
     )
+    assert_failed_then_recovered(failed, recovered, kind, model)
+
+
+async def test_refused_credentials_end_turn_with_auth_error(
+    config: RuntimeConfig, model: MockModelServer, make_request: Any
+) -> None:
+    """On a 401 the CLI asks the key helper again, about once a second, before it gives up: silence the
+    2 s stall watchdog of these tests would take for a stall (the server's default is 90 s)."""
+    runtime = AgentRuntime(replace(config, stall_timeout=10.0))
+    try:
+        failed, recovered = await fail_then_recover(
+            runtime, model, make_request, "status-401", lambda: model.arm_fault("401", count=50)
+        )
+    finally:
+        await runtime.shutdown()
+    assert_failed_then_recovered(failed, recovered, "auth_error", model)
+
+
+def assert_failed_then_recovered(failed: Any, recovered: Any, kind: str, model: MockModelServer) -> None:
     assert failed.status == "error" and failed.error_kind == kind
     assert failed.seconds < 8
     message = failed.of("error")[0]["message"]

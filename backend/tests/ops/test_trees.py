@@ -17,11 +17,12 @@ def _touch(path: Path, data: bytes = b"x") -> None:
     path.write_bytes(data)
 
 
-def test_backup_leaves_out_lock_scratch_database_and_kept_data(tmp_path: Path) -> None:
+def test_backup_leaves_out_lock_scratch_key_helper_database_and_kept_data(tmp_path: Path) -> None:
     data = tmp_path / "data"
     for name in (
         "run/server.lock",
         "agent/tmp/socket-scratch",
+        "agent/bin/api-key-helper",
         "agent/claude-config/projects/p/abc.jsonl",
         "artifacts/.aigc/tmp/partial.tmp",
         "artifacts/.aigc/meta/ab/abcd.json",
