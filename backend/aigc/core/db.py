@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextvars
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,17 +14,23 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.config import Settings, get_settings
 
-# SQLite upgrades a read transaction to a write lazily and fails at once with "database is locked"
-# when another writer got there first: its busy handler is not consulted for that upgrade. Write
-# transactions therefore start with BEGIN IMMEDIATE, which does wait (busy_timeout) for the lock.
-_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("aigc_db_write_intent", default=False)
-
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
+# SQLite only: write transactions come from a pool of their own that holds a single connection.
+_writer: AsyncEngine | None = None
+_writer_sessionmaker: async_sessionmaker[AsyncSession] | None = None
 
 
-def build_engine(settings: Settings) -> AsyncEngine:
-    """Create the engine for the configured database, with SQLite tuned for concurrent use."""
+def build_engine(settings: Settings, *, writer: bool = False) -> AsyncEngine:
+    """Create the engine for the configured database, with SQLite tuned for concurrent use.
+
+    SQLite has one write lock per database. Its busy handler polls for the lock with growing sleeps and
+    in no order, so under a steady stream of writes one writer can lose for the whole busy timeout (a
+    30 s wait and "database is locked" in a 30-minute soak). The `writer` engine therefore holds one
+    connection: the writers of this process queue for it in arrival order (the pool's queue) and take
+    the lock with BEGIN IMMEDIATE, which then waits (busy_timeout) only for other processes. Readers use
+    the other engine: WAL lets them run beside the writer.
+    """
     url = make_url(settings.database_url)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
@@ -33,11 +38,11 @@ def build_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(
             url,
             echo=settings.db_echo,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_pool_size,
+            pool_size=1 if writer else settings.db_pool_size,
+            max_overflow=0 if writer else settings.db_pool_size,
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
         )
-        _tune_sqlite(engine, settings.sqlite_busy_timeout_ms)
+        _tune_sqlite(engine, settings.sqlite_busy_timeout_ms, immediate=writer)
         return engine
     return create_async_engine(
         url,
@@ -48,7 +53,7 @@ def build_engine(settings: Settings) -> AsyncEngine:
     )
 
 
-def _tune_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+def _tune_sqlite(engine: AsyncEngine, busy_timeout_ms: int, *, immediate: bool) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy emit BEGIN itself so that writes can ask for IMMEDIATE.
@@ -62,7 +67,9 @@ def _tune_sqlite(engine: AsyncEngine, busy_timeout_ms: int) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # A deferred transaction that writes later upgrades its lock without waiting (it fails at once
+        # when another process holds it), so writes take the lock up front.
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def get_engine() -> AsyncEngine:
@@ -74,19 +81,28 @@ def get_engine() -> AsyncEngine:
     return _engine
 
 
-def get_sessionmaker() -> async_sessionmaker[AsyncSession]:
-    get_engine()
+def get_sessionmaker(*, write: bool = False) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reading, or for writing (on SQLite from the single-connection writer pool)."""
+    global _writer, _writer_sessionmaker
+    engine = get_engine()
+    if write and engine.dialect.name == "sqlite":
+        if _writer is None:
+            _writer = build_engine(get_settings(), writer=True)
+            _writer_sessionmaker = async_sessionmaker(_writer, class_=AsyncSession, expire_on_commit=False)
+        assert _writer_sessionmaker is not None
+        return _writer_sessionmaker
     assert _sessionmaker is not None
     return _sessionmaker
 
 
 async def dispose_engine() -> None:
     """Close every pooled connection (shutdown, tests switching databases)."""
-    global _engine, _sessionmaker
-    if _engine is not None:
-        await _engine.dispose()
-    _engine = None
-    _sessionmaker = None
+    global _engine, _sessionmaker, _writer, _writer_sessionmaker
+    for engine in (_engine, _writer):
+        if engine is not None:
+            await engine.dispose()
+    _engine = _writer = None
+    _sessionmaker = _writer_sessionmaker = None
 
 
 @asynccontextmanager
@@ -97,22 +113,18 @@ async def session_scope(*, write: bool = True) -> AsyncIterator[AsyncSession]:
     """
     from aigc.core.errors import AppError
 
-    token = _write_intent.set(write)
-    try:
-        async with get_sessionmaker()() as session:
-            try:
-                yield session
-            except AppError as exc:
-                # Some refusals must still persist what they did (e.g. revoking a stolen token family).
-                await (session.commit() if exc.keep_changes else session.rollback())
-                raise
-            except BaseException:
-                await session.rollback()
-                raise
-            else:
-                await session.commit()
-    finally:
-        _write_intent.reset(token)
+    async with get_sessionmaker(write=write)() as session:
+        try:
+            yield session
+        except AppError as exc:
+            # Some refusals must still persist what they did (e.g. revoking a stolen token family).
+            await (session.commit() if exc.keep_changes else session.rollback())
+            raise
+        except BaseException:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
 
 
 async def upsert_increment(
