@@ -1,5 +1,5 @@
 import { http, HttpResponse } from 'msw';
-import type { MessagePublic, ScenarioPublic, SessionDetail, SessionPublic } from '@/client/types.gen';
+import type { MessagePublic, ScenarioPublic, SessionDetail, SessionPublic, SkillDetail } from '@/client/types.gen';
 
 /**
  * The domain API (scenarios, sessions and their SSE turns, and empty skills/preferences/admin lists)
@@ -118,6 +118,23 @@ export function makeSession(overrides: Partial<SessionDetail> = {}): SessionDeta
     updated_at: '2025-01-01T00:00:00Z',
     messages: [],
     artifacts: [],
+    ...overrides,
+  };
+}
+
+export function makeSkill(overrides: Partial<SkillDetail> = {}): SkillDetail {
+  return {
+    id: crypto.randomUUID(),
+    name: 'report-style',
+    description: 'How reports are laid out.',
+    is_public: false,
+    is_enabled: true,
+    created_by: null,
+    file_count: 1,
+    total_size: 120,
+    created_at: '2025-01-01T00:00:00Z',
+    updated_at: '2025-01-01T00:00:00Z',
+    files: [],
     ...overrides,
   };
 }

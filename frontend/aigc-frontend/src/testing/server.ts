@@ -2,4 +2,5 @@ import { setupServer } from 'msw/node';
 import { handlers } from './mock-api';
 import { adminHandlers, domainHandlers } from './mock-domain';
 
-export const server = setupServer(...handlers, ...domainHandlers, ...adminHandlers);
+// The admin handlers go first: GET /sessions/stats must not fall into the domain's GET /sessions/:id.
+export const server = setupServer(...handlers, ...adminHandlers, ...domainHandlers);

@@ -3,6 +3,7 @@ import type { BubbleItemType } from '@ant-design/x/es/bubble/interface';
 import { Alert, Button, Flex, Result, Spin, Typography } from 'antd';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { labelledSenderInput } from '@/components/labelled-sender-input';
 import type { ArtifactPublic, MessagePublic } from '@/client/types.gen';
 import { describeError } from '@/lib/describe-error';
 import { useSession } from '../api/get-session';
@@ -12,6 +13,8 @@ import { isActive } from '../turn/turn-reducer';
 import { useTurn } from '../turn/turn-store';
 import { Answer, type AnswerProps } from './answer';
 import { ArtifactsPanel } from './artifacts-panel';
+
+const messageInput = labelledSenderInput('chat.inputLabel');
 
 export interface ConversationProps {
   sessionId: string;
@@ -180,6 +183,7 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
             onCancel={stop}
             disabled={stopping}
             placeholder={t('chat.placeholder')}
+            components={messageInput}
             autoSize={{ minRows: 1, maxRows: 8 }}
             suffix={(_, { components: { SendButton, LoadingButton } }) =>
               running ? (

@@ -3,9 +3,12 @@ import { Alert, Button, Flex } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
+import { labelledSenderInput } from '@/components/labelled-sender-input';
 import { paths } from '@/config/paths';
 import { describeError } from '@/lib/describe-error';
 import { useStartChat } from '../hooks/use-start-chat';
+
+const newChatInput = labelledSenderInput('chat.newInputLabel');
 
 /** No session open: start one, the platform picking the scenario from the first message. */
 export function NewChat() {
@@ -29,6 +32,7 @@ export function NewChat() {
         onChange={setText}
         loading={isPending}
         placeholder={t('chat.autoPlaceholder')}
+        components={newChatInput}
         onSubmit={(value) => {
           if (value.trim()) void start({ scenarioId: 'auto', prompt: value }).catch(() => undefined);
         }}

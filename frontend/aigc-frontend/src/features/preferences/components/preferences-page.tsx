@@ -110,7 +110,12 @@ export function PreferencesPage() {
             okText={t('preferences.reset')}
             cancelText={t('common.cancel')}
             okButtonProps={{ danger: true }}
-            onConfirm={() => reset.mutate(undefined, { onSuccess: () => message.success(t('preferences.resetDone')) })}
+            onConfirm={() =>
+              reset.mutate(undefined, {
+                onSuccess: () => message.success(t('preferences.resetDone')),
+                onError: (err) => message.error(describeError(err, t)),
+              })
+            }
           >
             <Button danger>{t('preferences.reset')}</Button>
           </Popconfirm>

@@ -51,4 +51,17 @@ describe('scenario gallery', () => {
     await user.click(star);
     await waitFor(() => expect(star).toHaveAttribute('aria-pressed', 'true'));
   });
+
+  it('suggests scenarios for a first message typed into the named match box', async () => {
+    seed();
+    const { user } = renderApp('/scenarios');
+    const box = await screen.findByRole('textbox', { name: 'Your first message' });
+    expect(screen.getAllByLabelText('Your first message')).toEqual([box]);
+    await user.click(box);
+    await user.paste('a tea report');
+    await user.keyboard('{Enter}');
+
+    expect(await screen.findByText('Matches report')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Start with Report writer' })).toBeInTheDocument();
+  });
 });

@@ -3,9 +3,12 @@ import { Sender } from '@ant-design/x';
 import { Alert, Button, Card, Flex, List, Progress, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { labelledSenderInput } from '@/components/labelled-sender-input';
 import { describeError } from '@/lib/describe-error';
 import { useMatchScenarios } from '../api/match-scenarios';
 import { localizeScenario } from '../localize';
+
+const matchInput = labelledSenderInput('scenarios.match.inputLabel');
 
 /** "Let the platform choose": type the first message, see ranked scenarios with reasons, pick one. */
 export function MatchPanel({
@@ -43,6 +46,7 @@ export function MatchPanel({
           onSubmit={ask}
           loading={match.isPending}
           placeholder={t('scenarios.match.placeholder')}
+          components={matchInput}
           autoSize={{ minRows: 1, maxRows: 4 }}
         />
         {match.error ? <Alert type="error" showIcon title={describeError(match.error, t)} /> : null}

@@ -19,9 +19,10 @@ import { useStats } from '../api/get-stats';
 
 const PALETTE = ['#1677ff', '#52c41a', '#fa8c16', '#eb2f96', '#13c2c2', '#722ed1'];
 
+// The server counts days in UTC: whole UTC days back, so a daylight-saving change cannot shift the start by an hour.
 function isoDaysAgo(days: number): string {
   const date = new Date();
-  date.setDate(date.getDate() - days);
+  date.setUTCDate(date.getUTCDate() - days);
   return date.toISOString().slice(0, 10);
 }
 
