@@ -216,6 +216,8 @@ class Platform:
                 "DATABASE_URL": f"sqlite+aiosqlite:///{self.root / 'bench.db'}",
                 "FRONTEND_DIST_DIR": str(self.root / "no-frontend"),
                 "LOGIN_MAX_ATTEMPTS_PER_IP": "10000",
+                # The benchmark clients sign in once; a 30-minute soak must not end in expired tokens.
+                "ACCESS_TOKEN_EXPIRE_MINUTES": "1440",
                 "AGENT_MAX_CONCURRENT_RUNS": str(self.max_concurrent_runs),
                 "AGENT_IDLE_RELEASE_SECONDS": "3600",
                 "LOG_LEVEL": "INFO",

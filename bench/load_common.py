@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import re
 import secrets
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -141,7 +142,16 @@ class LoadResult:
             f"tracebacks in the server log: {self.tracebacks_in_log}."
         )
         body = table(["operation", "requests", "p50 ms", "p95 ms", "max ms", "statuses"], self.rows())
-        return f"{head}\n\n{body}"
+        return f"{head}\n\n{body}{self._reasons()}"
+
+    def _reasons(self) -> str:
+        """The most frequent failures, so a red figure comes with its cause."""
+        failures = [re.sub(r'"request_id":"[^"]*"', '"request_id":…', text) for text in self.failures]
+        counted = Counter(failures) + Counter(status for status, _, _ in self.turns if status != "ok")
+        if not counted:
+            return ""
+        lines = "\n".join(f"- {n}× `{reason[:160]}`" for reason, n in counted.most_common(5))
+        return f"\n\nMost frequent failures:\n\n{lines}"
 
 
 async def make_accounts(p: Platform, count: int) -> list[Account]:
@@ -233,7 +243,9 @@ async def _api_client(account: Account, result: LoadResult, until: float, think:
 
 async def _stream_loop(account: Account, result: LoadResult, until: float) -> None:
     while time.monotonic() < until:
-        await _turn(account, result)
+        status, _, _ = await _turn(account, result)
+        if status != "ok":
+            await asyncio.sleep(1.0)  # like a person reading the error; a fast failure must not spin
 
 
 async def run_load(
