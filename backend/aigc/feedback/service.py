@@ -34,6 +34,10 @@ async def _rateable_message(session: AsyncSession, user: User, message_id: uuid.
 
 async def get_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> MessageFeedback:
     await _rateable_message(session, user, message_id)
+    return await _existing_feedback(session, user, message_id)
+
+
+async def _existing_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> MessageFeedback:
     feedback = await repository.get_for_message(session, user.id, message_id)
     if feedback is None:
         raise NotFoundError("This answer has no feedback yet")
@@ -63,7 +67,7 @@ async def put_feedback(session: AsyncSession, user: User, message_id: uuid.UUID,
 
 async def delete_feedback(session: AsyncSession, user: User, message_id: uuid.UUID) -> None:
     message = await _rateable_message(session, user, message_id)
-    feedback = await get_feedback(session, user, message_id)
+    feedback = await _existing_feedback(session, user, message_id)
     await session.delete(feedback)
     await session.flush()
     await stats_service.record_feedback_change(

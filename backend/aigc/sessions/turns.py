@@ -191,13 +191,16 @@ class TurnManager:
             raise ConflictError("A reply is still being written in this session; stop it or wait", code="turn_running")
         stream = TurnStream(plan.session_id, plan.user_id)
         self._streams[plan.session_id] = stream
-        saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]] = asyncio.get_running_loop().create_future()
-        task = asyncio.create_task(self._run(plan, stream, saved), name=f"turn-{plan.session_id}")
+        user_message_id, assistant_message_id = new_id(), new_id()
+        save = asyncio.create_task(_save_user_message(plan, user_message_id, assistant_message_id))
+        task = asyncio.create_task(
+            self._run(plan, stream, save, assistant_message_id), name=f"turn-{plan.session_id}"
+        )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         try:
             # Shielded: a client that leaves while the message is being saved must not break the turn.
-            await asyncio.shield(saved)
+            await asyncio.shield(save)
         except asyncio.CancelledError:
             raise  # the turn goes on in the background, its stream still registered for re-attaching
         except BaseException:
@@ -231,23 +234,13 @@ class TurnManager:
                 del self._streams[session_id]
 
     @staticmethod
-    async def _accept(
-        plan: TurnPlan,
-        stream: TurnStream,
-        saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]],
-        save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]],
-    ) -> bool:
+    async def _accept(plan: TurnPlan, stream: TurnStream, save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]]) -> bool:
         """Wait for the user's message to be saved; announce the turn, or end it when the save failed."""
         try:
-            ids = await asyncio.shield(save)
-        except BaseException as exc:
-            if not saved.done():
-                saved.set_exception(exc)
+            user_message_id, assistant_message_id = await asyncio.shield(save)
+        except BaseException:  # `start` answers the request with the error
             stream.finish()
             return False
-        if not saved.done():
-            saved.set_result(ids)
-        user_message_id, assistant_message_id = ids
         stream.publish(
             "accepted",
             {"session_id": str(plan.session_id), "user_message_id": str(user_message_id),
@@ -256,27 +249,30 @@ class TurnManager:
         return True
 
     async def _run(
-        self, plan: TurnPlan, stream: TurnStream, saved: asyncio.Future[tuple[uuid.UUID, uuid.UUID]]
+        self,
+        plan: TurnPlan,
+        stream: TurnStream,
+        save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]],
+        assistant_message_id: uuid.UUID,
     ) -> None:
-        user_message_id, assistant_message_id = new_id(), new_id()
         transcript = _Transcript()
         started = time.monotonic()
         before: dict[str, artifact_files.FileState] = {}
-        save = asyncio.create_task(_save_user_message(plan, user_message_id, assistant_message_id))
+        accepted = False
         try:
             request = self._request(plan)
             before = await asyncio.to_thread(artifact_files.snapshot, plan.cwd)
             # The agent gets the prompt while the message is saved: its CLI needs tens of milliseconds before
             # it calls the model, the save a few. Its events wait in the read-ahead buffer until the save is done.
             async with read_ahead(self.runtime.run_turn(request)) as agent:
-                accepted = await self._accept(plan, stream, saved, save)
+                accepted = await self._accept(plan, stream, save)
                 if accepted:
                     await self._relay(agent, plan, stream, transcript)
             if not accepted:  # leaving the block stopped the agent
                 await self._abandon(plan)
                 return
         except Exception as exc:  # the turn must end cleanly whatever broke
-            if not saved.done() and not await self._accept(plan, stream, saved, save):
+            if not accepted and not await self._accept(plan, stream, save):
                 await self._abandon(plan)
                 return
             logger.exception("Turn of session %s failed", plan.session_id)
