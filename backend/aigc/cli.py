@@ -88,7 +88,9 @@ def serve(
     bind_host, bind_port = host or settings.host, port or settings.port
     # Before start-up runs: a second server on a busy port must not start jobs and then fail.
     if not reload and _port_in_use(bind_host, bind_port):
-        _fail(f"Port {bind_port} on {bind_host} is already in use: stop what uses it or choose another --port/PORT")
+        _fail(
+            f"Port {bind_port} on {bind_host} is already in use: stop what uses it or choose another --port/PORT"
+        )
     uvicorn.run(
         "aigc.main:create_app",
         factory=True,
@@ -111,7 +113,9 @@ def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision")] 
 
 
 @db_app.command("downgrade")
-def db_downgrade(revision: Annotated[str, typer.Argument(help="Target revision, e.g. 0001 or -1 or base")]) -> None:
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. 0001 or -1 or base")],
+) -> None:
     """Revert migrations down to REVISION."""
     from aigc.core.migrations import downgrade_database
 
@@ -205,7 +209,9 @@ def health(url: Annotated[str | None, typer.Option(help="Base URL of a running s
 def config() -> None:
     """Print the effective settings, secrets masked."""
     settings = _settings()
-    secret_fields = {name for name, field in Settings.model_fields.items() if "SecretStr" in str(field.annotation)}
+    secret_fields = {
+        name for name, field in Settings.model_fields.items() if "SecretStr" in str(field.annotation)
+    }
     for name, value in settings.model_dump().items():
         shown = "(not set)" if name in secret_fields and value is None else _masked(name, value)
         typer.echo(f"{name.upper()}={shown}")
@@ -242,7 +248,9 @@ def mock_model(
 
 
 @app.command()
-def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None) -> None:
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Write to this file instead of stdout")] = None,
+) -> None:
     """Export the OpenAPI document (the frontend generates its typed client from it)."""
     from aigc.main import create_app
 
@@ -257,14 +265,15 @@ def openapi(out: Annotated[Path | None, typer.Option(help="Write to this file in
 
 @app.command()
 def retention(
-    apply: Annotated[bool, typer.Option("--apply", help="Carry it out (without it: a dry run that only lists)")] = False,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Carry it out (without it: a dry run that only lists)")
+    ] = False,
 ) -> None:
     """Archive sessions untouched for RETENTION_ARCHIVE_AFTER_DAYS, delete after RETENTION_DELETE_AFTER_DAYS."""
     from aigc.core.db import dispose_engine
+    from aigc.ops import server_is_running
     from aigc.sessions import retention as retention_policy
     from aigc.storage import create_storage
-
-    from aigc.ops import server_is_running
 
     settings = _settings()
     _log_to_file(settings)
@@ -276,14 +285,20 @@ def retention(
         try:
             actions = await retention_policy.plan(settings)
             for action in actions:
-                typer.echo(f"{action.action:8} {action.session_id}  last active {action.updated_at:%Y-%m-%d}  {action.title}")
+                typer.echo(
+                    f"{action.action:8} {action.session_id}  last active {action.updated_at:%Y-%m-%d}  {action.title}"
+                )
             if not actions:
                 typer.echo("Nothing to do")
             elif apply and server_is_running(settings):
-                _fail("The server is running: its daily retention job applies the policy, or stop it first", 2)
+                _fail(
+                    "The server is running: its daily retention job applies the policy, or stop it first", 2
+                )
             elif apply:
                 result = await retention_policy.apply(actions, settings, create_storage(settings))
-                typer.echo(f"Archived {result['archived']}, deleted {result['deleted']}, failed {result['failed']}")
+                typer.echo(
+                    f"Archived {result['archived']}, deleted {result['deleted']}, failed {result['failed']}"
+                )
             else:
                 typer.echo(f"Dry run: {len(actions)} sessions would change; run with --apply to do it")
         finally:
@@ -294,8 +309,12 @@ def retention(
 
 @app.command()
 def backup(
-    out: Annotated[Path | None, typer.Option(help="Folder for the archive (default: backups/ beside DATA_DIR)")] = None,
-    keep_last: Annotated[int | None, typer.Option(min=1, help="Then delete all but the newest N archives there")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Folder for the archive (default: backups/ beside DATA_DIR)")
+    ] = None,
+    keep_last: Annotated[
+        int | None, typer.Option(min=1, help="Then delete all but the newest N archives there")
+    ] = None,
 ) -> None:
     """Write a consistent backup archive of the database and files (safe while the server runs)."""
     from aigc.ops import BackupError, create_backup
@@ -315,7 +334,9 @@ def backup(
 
 @app.command()
 def restore(
-    archive: Annotated[Path, typer.Argument(help="An aigc-backup-*.tar.gz archive", exists=True, dir_okay=False)],
+    archive: Annotated[
+        Path, typer.Argument(help="An aigc-backup-*.tar.gz archive", exists=True, dir_okay=False)
+    ],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation")] = False,
 ) -> None:
     """Replace the database and files with a backup's (stop the server first); the old data is kept aside."""

@@ -11,17 +11,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 
 from aigc import __version__
-from aigc.api import api_router
-from aigc.platform.metrics import RUNTIME_COLLECTOR
-from aigc.platform.router import metrics_router
-from aigc.core.config import Settings, get_settings
 from aigc.agent import runtime_from_settings
+from aigc.api import api_router
+from aigc.core.config import Settings, get_settings
 from aigc.core.db import dispose_engine, get_engine, session_scope
 from aigc.core.errors import install_error_handlers
 from aigc.core.logging import configure_logging
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
 from aigc.ops.runlock import hold_server_lock, server_is_running
+from aigc.platform.metrics import RUNTIME_COLLECTOR
+from aigc.platform.router import metrics_router
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
 from aigc.sessions.turns import TurnManager
@@ -49,7 +49,9 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             async with session_scope() as session:
                 interrupted = await sessions_service.fail_interrupted_turns(session)
             if interrupted:
-                logger.warning("Marked %d turns left running by a previous server process as failed", interrupted)
+                logger.warning(
+                    "Marked %d turns left running by a previous server process as failed", interrupted
+                )
         app.state.storage = create_storage(settings)
         app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
         RUNTIME_COLLECTOR.runtime = app.state.turns.runtime

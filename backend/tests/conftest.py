@@ -41,7 +41,13 @@ os.environ.update(
         "PREFERENCE_LEARNING_USE_MODEL": "false",
     }
 )
-for _name in ("ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "MINIO_ENDPOINT", "MINIO_ACCESS_KEY", "MINIO_SECRET_KEY"):
+for _name in (
+    "ANTHROPIC_API_KEY",
+    "ANTHROPIC_BASE_URL",
+    "MINIO_ENDPOINT",
+    "MINIO_ACCESS_KEY",
+    "MINIO_SECRET_KEY",
+):
     os.environ.pop(_name, None)
 
 import httpx  # noqa: E402
@@ -128,7 +134,7 @@ def s3_endpoint() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def model_server() -> Iterator["MockModelServer"]:
+def model_server() -> Iterator[MockModelServer]:
     """The scripted Anthropic-compatible model every agent of the test app talks to (demo mode: no key)."""
     from aigc.mock_model.testing import MockModelServer
 
@@ -139,7 +145,7 @@ def model_server() -> Iterator["MockModelServer"]:
 
 
 @pytest.fixture
-def model(model_server: "MockModelServer") -> Iterator["MockModelServer"]:
+def model(model_server: MockModelServer) -> Iterator[MockModelServer]:
     """The scripted model with a clean script, fault queue and request log for one test."""
     model_server.reset()
     yield model_server
@@ -147,7 +153,7 @@ def model(model_server: "MockModelServer") -> Iterator["MockModelServer"]:
 
 
 @pytest.fixture(scope="session")
-async def app(model_server: "MockModelServer") -> AsyncIterator[FastAPI]:
+async def app(model_server: MockModelServer) -> AsyncIterator[FastAPI]:
     from aigc.main import create_app
 
     application = create_app()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import datetime
 from dataclasses import dataclass
+from datetime import datetime
 
 import httpx
 
@@ -20,8 +20,12 @@ _counter = itertools.count(1)
 
 
 async def create_user(
-    *, username: str | None = None, password: str = DEFAULT_PASSWORD, role: Role = Role.user,
-    email: str | None = None, is_active: bool = True,
+    *,
+    username: str | None = None,
+    password: str = DEFAULT_PASSWORD,
+    role: Role = Role.user,
+    email: str | None = None,
+    is_active: bool = True,
 ) -> User:
     username = username or f"user{next(_counter)}"
     async with session_scope() as session:
@@ -62,11 +66,18 @@ def skill_md(name: str, description: str = "Does a useful thing", body: str = "F
 
 
 async def create_skill_via_api(
-    client: httpx.AsyncClient, owner: SignedIn, name: str, *, is_public: bool = False, extra: dict[str, str] | None = None
+    client: httpx.AsyncClient,
+    owner: SignedIn,
+    name: str,
+    *,
+    is_public: bool = False,
+    extra: dict[str, str] | None = None,
 ) -> dict:
     files = [{"path": "SKILL.md", "content": skill_md(name)}]
     files += [{"path": path, "content": content} for path, content in (extra or {}).items()]
-    response = await client.post("/api/v1/skills", json={"files": files, "is_public": is_public}, headers=owner.headers)
+    response = await client.post(
+        "/api/v1/skills", json={"files": files, "is_public": is_public}, headers=owner.headers
+    )
     assert response.status_code == 201, response.text
     return response.json()
 
@@ -80,22 +91,22 @@ async def create_scenario_via_api(client: httpx.AsyncClient, owner: SignedIn, **
 
 @dataclass
 class RecordedTurn:
-    session_id: "uuid.UUID"
-    user_message_id: "uuid.UUID"
-    assistant_message_id: "uuid.UUID"
+    session_id: uuid.UUID
+    user_message_id: uuid.UUID
+    assistant_message_id: uuid.UUID
 
 
 async def record_turn(
     user: User,
     *,
-    scenario_id: "uuid.UUID | None" = None,
-    session_id: "uuid.UUID | None" = None,
+    scenario_id: uuid.UUID | None = None,
+    session_id: uuid.UUID | None = None,
     answer: str = "An answer.",
     model: str = "claude-sonnet-4-5",
     input_tokens: int = 10,
     output_tokens: int = 20,
     cost_usd: float = 0.01,
-    when: "datetime | None" = None,
+    when: datetime | None = None,
     status: str = "ok",
 ) -> RecordedTurn:
     """A finished turn written as the turn manager writes it (rows and aggregates), without running an agent."""
@@ -107,28 +118,49 @@ async def record_turn(
     when = when or datetime.now(UTC)
     async with session_scope() as db:
         if session_id is None:
-            chat = ChatSession(user_id=user.id, scenario_id=scenario_id, scenario_name="", created_at=when, updated_at=when)
+            chat = ChatSession(
+                user_id=user.id, scenario_id=scenario_id, scenario_name="", created_at=when, updated_at=when
+            )
             db.add(chat)
             await db.flush()
             await stats_service.record_session_created(db, user.id, scenario_id, when)
             session_id = chat.id
-        common = {"session_id": session_id, "user_id": user.id, "scenario_id": scenario_id, "created_at": when}
+        common = {
+            "session_id": session_id,
+            "user_id": user.id,
+            "scenario_id": scenario_id,
+            "created_at": when,
+        }
         asked = Message(role="user", content="A question", **common)
         answered = Message(
-            role="assistant", content=answer, status=status, model=model, input_tokens=input_tokens,
-            output_tokens=output_tokens, cost_usd=cost_usd, completed_at=when, **common,
+            role="assistant",
+            content=answer,
+            status=status,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_usd=cost_usd,
+            completed_at=when,
+            **common,
         )
         db.add(asked)
         db.add(answered)
         await db.flush()
         await stats_service.record_turn(
-            db, user_id=user.id, scenario_id=scenario_id, model=model, input_tokens=input_tokens,
-            output_tokens=output_tokens, cost_usd=cost_usd, failed=status == "error", when=when,
+            db,
+            user_id=user.id,
+            scenario_id=scenario_id,
+            model=model,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            cost_usd=cost_usd,
+            failed=status == "error",
+            when=when,
         )
         return RecordedTurn(session_id, asked.id, answered.id)
 
 
-async def builtin_scenario_id(slug: str) -> "uuid.UUID":
+async def builtin_scenario_id(slug: str) -> uuid.UUID:
     from sqlmodel import select
 
     from aigc.scenarios.models import Scenario
@@ -137,7 +169,9 @@ async def builtin_scenario_id(slug: str) -> "uuid.UUID":
         return (await db.exec(select(Scenario.id).where(Scenario.slug == slug))).one()
 
 
-async def rate(client: httpx.AsyncClient, signed: SignedIn, message_id: object, rating: str = "up", **fields: object) -> dict:
+async def rate(
+    client: httpx.AsyncClient, signed: SignedIn, message_id: object, rating: str = "up", **fields: object
+) -> dict:
     response = await client.put(
         f"/api/v1/messages/{message_id}/feedback", json={"rating": rating, **fields}, headers=signed.headers
     )

@@ -51,7 +51,9 @@ def test_config_masks_secrets(cli_env: dict[str, str]) -> None:
     result = run(cli_env, "config")
     assert result.returncode == 0
     assert "JWT_SECRET_KEY=******" in result.stdout and "MINIO_SECRET_KEY=******" in result.stdout
-    assert "ANTHROPIC_API_KEY=(not set)" in result.stdout  # scripts/start.sh relies on this to start the demo model
+    assert (
+        "ANTHROPIC_API_KEY=(not set)" in result.stdout
+    )  # scripts/start.sh relies on this to start the demo model
     assert cli_env["JWT_SECRET_KEY"] not in result.stdout and "minio-secret-value-123" not in result.stdout
 
 
@@ -60,7 +62,11 @@ def test_migrate_create_admin_and_serve(cli_env: dict[str, str], tmp_path: Path)
     assert refused.returncode == 1 and "aigc db upgrade" in refused.stderr
 
     init = subprocess.run(
-        [sys.executable, "-m", "migrations.init_database"], env=cli_env, cwd=BACKEND, capture_output=True, text=True
+        [sys.executable, "-m", "migrations.init_database"],
+        env=cli_env,
+        cwd=BACKEND,
+        capture_output=True,
+        text=True,
     )
     assert init.returncode == 0, init.stderr
     assert "up to date" in run(cli_env, "db", "current").stdout
@@ -74,8 +80,13 @@ def test_migrate_create_admin_and_serve(cli_env: dict[str, str], tmp_path: Path)
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    server = subprocess.Popen([AIGC, "serve", "--port", str(port)], env=cli_env, cwd=tmp_path,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [AIGC, "serve", "--port", str(port)],
+        env=cli_env,
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 20
@@ -85,9 +96,13 @@ def test_migrate_create_admin_and_serve(cli_env: dict[str, str], tmp_path: Path)
                     break
             except httpx.HTTPError:
                 time.sleep(0.2)
-        login = httpx.post(f"{base}/api/v1/auth/login", data={"username": "root1", "password": "admin-password-1"})
+        login = httpx.post(
+            f"{base}/api/v1/auth/login", data={"username": "root1", "password": "admin-password-1"}
+        )
         assert login.status_code == 200
-        me = httpx.get(f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+        me = httpx.get(
+            f"{base}/api/v1/auth/me", headers={"Authorization": f"Bearer {login.json()['access_token']}"}
+        )
         assert me.json()["role"] == "admin"
         health = run(cli_env, "health", "--url", base)
         assert health.returncode == 0 and '"db": "ok"' in health.stdout

@@ -23,7 +23,7 @@ from aigc.core.migrations import (
 from aigc.core.model_registry import metadata
 
 
-def _run(coro):  # noqa: ANN001, ANN202 - tiny sync bridge; alembic itself runs its own loop
+def _run(coro):
     return asyncio.run(coro)
 
 
@@ -61,7 +61,9 @@ def test_models_and_migrations_agree() -> None:
         try:
             async with engine.connect() as conn:
                 return await conn.run_sync(
-                    lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), metadata)
+                    lambda sync: compare_metadata(
+                        MigrationContext.configure(sync, opts={"compare_type": True}), metadata
+                    )
                 )
         finally:
             await engine.dispose()

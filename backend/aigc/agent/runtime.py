@@ -140,7 +140,9 @@ class AgentRuntime:
     def reconfigure(self, **changes: Any) -> None:
         """Apply new timeouts, retries or idle time; turns and agent processes started from now on use them."""
         self.config = replace(self.config, **changes)
-        self._limits = TurnLimits(self.config.turn_timeout, self.config.stall_timeout, self.config.interrupt_grace)
+        self._limits = TurnLimits(
+            self.config.turn_timeout, self.config.stall_timeout, self.config.interrupt_grace
+        )
         self._process_settings = None
 
     def stats(self) -> RuntimeStats:

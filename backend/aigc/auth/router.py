@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Cookie, Request, Response, status
+from fastapi import APIRouter, Cookie, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
-from fastapi import Depends
 
 from aigc.auth import service
 from aigc.auth.schemas import ChangePasswordRequest, RefreshRequest, TokenPair
@@ -43,7 +42,10 @@ def _client_ip(request: Request) -> str:
 
 
 @public_router.post(
-    "/register", summary="Register", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
+    "/register",
+    summary="Register",
+    response_model=UserPublic,
+    status_code=status.HTTP_201_CREATED,
     responses=error_responses(403, 409, 422),
 )
 async def register(data: UserRegister, session: SessionDep, settings: SettingsDep) -> UserPublic:
@@ -51,7 +53,9 @@ async def register(data: UserRegister, session: SessionDep, settings: SettingsDe
     return UserPublic.model_validate(await service.register(session, settings, data))
 
 
-@public_router.post("/login", summary="Sign in", response_model=TokenPair, responses=error_responses(401, 422, 429))
+@public_router.post(
+    "/login", summary="Sign in", response_model=TokenPair, responses=error_responses(401, 422, 429)
+)
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
@@ -61,13 +65,20 @@ async def login(
 ) -> TokenPair:
     """OAuth2 password form (username or email); returns tokens and sets the refresh cookie."""
     tokens = await service.login(
-        session, settings, form.username, form.password, _client_ip(request), request.headers.get("user-agent")
+        session,
+        settings,
+        form.username,
+        form.password,
+        _client_ip(request),
+        request.headers.get("user-agent"),
     )
     _set_refresh_cookie(response, settings, tokens)
     return tokens
 
 
-@public_router.post("/refresh", summary="Refresh tokens", response_model=TokenPair, responses=error_responses(401))
+@public_router.post(
+    "/refresh", summary="Refresh tokens", response_model=TokenPair, responses=error_responses(401)
+)
 async def refresh(
     request: Request,
     response: Response,
@@ -85,7 +96,10 @@ async def refresh(
 
 @public_router.post("/logout", summary="Sign out", status_code=status.HTTP_204_NO_CONTENT)
 async def logout(
-    response: Response, session: SessionDep, refresh_cookie: RefreshCookie = None, body: RefreshRequest | None = None
+    response: Response,
+    session: SessionDep,
+    refresh_cookie: RefreshCookie = None,
+    body: RefreshRequest | None = None,
 ) -> None:
     """Revoke the refresh token and clear its cookie; access tokens lapse within their short lifetime."""
     await service.logout(session, (body.refresh_token if body else None) or refresh_cookie)
@@ -99,7 +113,10 @@ async def me(user: CurrentUser) -> UserPublic:
 
 
 @router.post(
-    "/change-password", summary="Change password", response_model=TokenPair, responses=error_responses(400, 422)
+    "/change-password",
+    summary="Change password",
+    response_model=TokenPair,
+    responses=error_responses(400, 422),
 )
 async def change_password(
     data: ChangePasswordRequest,

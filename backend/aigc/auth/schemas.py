@@ -15,7 +15,9 @@ class TokenPair(BaseModel):
 
 
 class RefreshRequest(BaseModel):
-    refresh_token: str | None = Field(default=None, max_length=512, description="Falls back to the refresh cookie")
+    refresh_token: str | None = Field(
+        default=None, max_length=512, description="Falls back to the refresh cookie"
+    )
 
 
 class ChangePasswordRequest(BaseModel):

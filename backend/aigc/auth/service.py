@@ -46,7 +46,12 @@ async def register(session: AsyncSession, settings: Settings, data: UserRegister
 
 
 async def login(
-    session: AsyncSession, settings: Settings, login_name: str, password: str, client_ip: str, user_agent: str | None
+    session: AsyncSession,
+    settings: Settings,
+    login_name: str,
+    password: str,
+    client_ip: str,
+    user_agent: str | None,
 ) -> TokenPair:
     """Check credentials under the throttle; unknown users and wrong passwords look the same."""
     account = login_name.strip().lower()
@@ -64,7 +69,9 @@ async def login(
     return await _issue_tokens(session, settings, user, family_id=uuid.uuid4(), user_agent=user_agent)
 
 
-async def refresh(session: AsyncSession, settings: Settings, raw_token: str | None, user_agent: str | None) -> TokenPair:
+async def refresh(
+    session: AsyncSession, settings: Settings, raw_token: str | None, user_agent: str | None
+) -> TokenPair:
     """Rotate a refresh token; presenting an already-rotated token revokes its whole family (theft signal)."""
     if not raw_token:
         raise AuthenticationError("No refresh token; sign in again", code="refresh_missing")
@@ -73,7 +80,8 @@ async def refresh(session: AsyncSession, settings: Settings, raw_token: str | No
     if stored is None:
         raise AuthenticationError("The refresh token is not valid; sign in again", code="refresh_invalid")
     if stored.revoked_at is not None and not (
-        now - stored.revoked_at <= REFRESH_REUSE_GRACE and await repository.family_has_live_token(session, stored.family_id, now)
+        now - stored.revoked_at <= REFRESH_REUSE_GRACE
+        and await repository.family_has_live_token(session, stored.family_id, now)
     ):
         await repository.revoke_family(session, stored.family_id, now)
         logger.warning("Reuse of a rotated refresh token for user %s; family revoked", stored.user_id)

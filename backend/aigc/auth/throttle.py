@@ -33,7 +33,9 @@ class LoginThrottle:
         self._per_account = RateLimitItemPerSecond(
             settings.login_max_failures_per_account, settings.login_failure_window_seconds
         )
-        self._per_ip = RateLimitItemPerSecond(settings.login_max_attempts_per_ip, settings.login_ip_window_seconds)
+        self._per_ip = RateLimitItemPerSecond(
+            settings.login_max_attempts_per_ip, settings.login_ip_window_seconds
+        )
 
     async def check(self, account: str, client_ip: str) -> None:
         """Count this attempt against the address, and refuse when either window is exhausted."""

@@ -229,7 +229,11 @@ def load_settings(**overrides: object) -> Settings:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper() or "settings"
         raw = first.get("input")
-        shown = "" if isinstance(raw, dict) or "secret" in name.lower() or "key" in name.lower() else f" (got {raw!r})"
+        shown = (
+            ""
+            if isinstance(raw, dict) or "secret" in name.lower() or "key" in name.lower()
+            else f" (got {raw!r})"
+        )
         raise ConfigError(f"Invalid setting {name}: {first['msg']}{shown}") from None
     return _check_production_rules(settings)
 

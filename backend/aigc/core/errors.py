@@ -93,17 +93,24 @@ def error_responses(*statuses: int, json_content: bool = False) -> dict[int | st
     if json_content:
         schema = {"$ref": "#/components/schemas/ErrorBody"}
         return {
-            status: {"description": HTTPStatus(status).phrase, "content": {"application/json": {"schema": schema}}}
+            status: {
+                "description": HTTPStatus(status).phrase,
+                "content": {"application/json": {"schema": schema}},
+            }
             for status in statuses
         }
     return {status: {"model": ErrorBody, "description": HTTPStatus(status).phrase} for status in statuses}
 
 
 def _body(status: int, code: str, message: str, details: Any = None) -> dict[str, Any]:
-    return ErrorBody(code=code, message=message, details=details, request_id=current_request_id()).model_dump()
+    return ErrorBody(
+        code=code, message=message, details=details, request_id=current_request_id()
+    ).model_dump()
 
 
-def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The error shape as a response, for code that answers outside the exception handlers (middleware)."""
     return JSONResponse(_body(status, code, message), status_code=status, headers=headers)
 
@@ -178,7 +185,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("Database unavailable on %s %s: %s", request.method, request.url.path, exc)
         return error_response(
-            503, "database_unavailable", "The database is unavailable right now; try again shortly",
+            503,
+            "database_unavailable",
+            "The database is unavailable right now; try again shortly",
             headers={"Retry-After": "5"},
         )
 

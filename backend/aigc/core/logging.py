@@ -23,7 +23,9 @@ _SECRET_PATTERNS = [
     re.compile(r"(?i)(bearer\s+)[A-Za-z0-9\-_.=]+"),
     re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"),
     re.compile(r"sk-ant-[A-Za-z0-9\-_]+"),
-    re.compile(r"(?i)((?:password|passwd|secret|api[_-]?key|token|refresh_token|access_token)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"),
+    re.compile(
+        r"(?i)((?:password|passwd|secret|api[_-]?key|token|refresh_token|access_token)[\"']?\s*[:=]\s*[\"']?)[^\s\"'&,}]+"
+    ),
 ]
 
 

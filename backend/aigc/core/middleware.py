@@ -49,9 +49,15 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             # The path only: query strings may carry values that do not belong in a log.
             access_logger.info(
-                "%s %s %s %.1fms", scope.get("method"), scope.get("path"), status_holder["status"], elapsed * 1000
+                "%s %s %s %.1fms",
+                scope.get("method"),
+                scope.get("path"),
+                status_holder["status"],
+                elapsed * 1000,
             )
-            metrics.observe_request(str(scope.get("method")), _route_template(scope), status_holder["status"], elapsed)
+            metrics.observe_request(
+                str(scope.get("method")), _route_template(scope), status_holder["status"], elapsed
+            )
             reset_request_id(token)
 
 

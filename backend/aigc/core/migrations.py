@@ -71,11 +71,15 @@ async def ensure_schema_current(engine: AsyncEngine) -> None:
     if actual == expected:
         return
     if actual is None:
-        raise SchemaOutOfDateError(f"The database has no schema yet (expected revision {expected}); {UPGRADE_HINT}")
+        raise SchemaOutOfDateError(
+            f"The database has no schema yet (expected revision {expected}); {UPGRADE_HINT}"
+        )
     known = {rev.revision for rev in ScriptDirectory.from_config(alembic_config()).walk_revisions()}
     if actual not in known:
         raise SchemaOutOfDateError(
             f"The database is at revision {actual}, which this code does not know (it expects {expected}); "
             "it was migrated by a newer version: upgrade the code or restore a matching backup"
         )
-    raise SchemaOutOfDateError(f"The database schema is at revision {actual} but the code needs {expected}; {UPGRADE_HINT}")
+    raise SchemaOutOfDateError(
+        f"The database schema is at revision {actual} but the code needs {expected}; {UPGRADE_HINT}"
+    )

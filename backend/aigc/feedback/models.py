@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+
 from sqlalchemy import JSON, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
@@ -22,7 +23,9 @@ class MessageFeedback(SQLModel, table=True):
     message_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("messages.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
     session_id: uuid.UUID = Field(sa_column=Column(Uuid(), nullable=False))
     scenario_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid(), nullable=True))
     rating: str = Field(max_length=8)  # up | down
@@ -31,4 +34,3 @@ class MessageFeedback(SQLModel, table=True):
     comment: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-

@@ -12,9 +12,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from aigc.feedback.models import MessageFeedback
 
 
-async def get_for_message(session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID) -> MessageFeedback | None:
+async def get_for_message(
+    session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID
+) -> MessageFeedback | None:
     result = await session.exec(
-        select(MessageFeedback).where(MessageFeedback.user_id == user_id, MessageFeedback.message_id == message_id)
+        select(MessageFeedback).where(
+            MessageFeedback.user_id == user_id, MessageFeedback.message_id == message_id
+        )
     )
     return result.first()
 
@@ -46,7 +50,9 @@ async def satisfaction_by_scenario(session: AsyncSession, user_id: uuid.UUID) ->
     return {sid: (up - down) / (up + down) for sid, (up, down) in votes.items() if up + down}
 
 
-async def by_ids(session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]) -> list[MessageFeedback]:
+async def by_ids(
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[MessageFeedback]:
     if not ids:
         return []
     rows = await session.exec(

@@ -21,7 +21,9 @@ async def list_tags(_user: CurrentUser) -> list[FeedbackTag]:
 
 
 @router.get(
-    "/messages/{message_id}/feedback", summary="Get my feedback on an answer", response_model=FeedbackPublic,
+    "/messages/{message_id}/feedback",
+    summary="Get my feedback on an answer",
+    response_model=FeedbackPublic,
     responses=error_responses(404, 422),
 )
 async def get_feedback(message_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> FeedbackPublic:
@@ -30,16 +32,22 @@ async def get_feedback(message_id: uuid.UUID, session: SessionDep, user: Current
 
 
 @router.put(
-    "/messages/{message_id}/feedback", summary="Rate an answer", response_model=FeedbackPublic,
+    "/messages/{message_id}/feedback",
+    summary="Rate an answer",
+    response_model=FeedbackPublic,
     responses=error_responses(404, 409, 422),
 )
-async def put_feedback(message_id: uuid.UUID, data: FeedbackIn, session: SessionDep, user: CurrentUser) -> FeedbackPublic:
+async def put_feedback(
+    message_id: uuid.UUID, data: FeedbackIn, session: SessionDep, user: CurrentUser
+) -> FeedbackPublic:
     """Thumbs up or down, an optional 1-5 score, tags and a comment; sending again replaces it."""
     return FeedbackPublic.model_validate(await service.put_feedback(session, user, message_id, data))
 
 
 @router.delete(
-    "/messages/{message_id}/feedback", summary="Remove my feedback", status_code=status.HTTP_204_NO_CONTENT,
+    "/messages/{message_id}/feedback",
+    summary="Remove my feedback",
+    status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(404),
 )
 async def delete_feedback(message_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:

@@ -44,22 +44,37 @@ async def _existing_feedback(session: AsyncSession, user: User, message_id: uuid
     return feedback
 
 
-async def put_feedback(session: AsyncSession, user: User, message_id: uuid.UUID, data: FeedbackIn) -> MessageFeedback:
+async def put_feedback(
+    session: AsyncSession, user: User, message_id: uuid.UUID, data: FeedbackIn
+) -> MessageFeedback:
     """Create or replace the user's feedback on an answer."""
     message = await _rateable_message(session, user, message_id)
     feedback = await repository.get_for_message(session, user.id, message_id)
     old = (feedback.rating, feedback.score) if feedback else None
     if feedback is None:
         feedback = MessageFeedback(
-            message_id=message.id, user_id=user.id, session_id=message.session_id, scenario_id=message.scenario_id,
+            message_id=message.id,
+            user_id=user.id,
+            session_id=message.session_id,
+            scenario_id=message.scenario_id,
             rating=data.rating,
         )
-    feedback.rating, feedback.score, feedback.tags, feedback.comment = data.rating, data.score, data.tags, data.comment
+    feedback.rating, feedback.score, feedback.tags, feedback.comment = (
+        data.rating,
+        data.score,
+        data.tags,
+        data.comment,
+    )
     feedback.updated_at = utcnow()
     session.add(feedback)
     await session.flush()
     await stats_service.record_feedback_change(
-        session, user.id, message.scenario_id, old, (feedback.rating, feedback.score), message.created_at,
+        session,
+        user.id,
+        message.scenario_id,
+        old,
+        (feedback.rating, feedback.score),
+        message.created_at,
         message.model,
     )
     return feedback
@@ -71,6 +86,11 @@ async def delete_feedback(session: AsyncSession, user: User, message_id: uuid.UU
     await session.delete(feedback)
     await session.flush()
     await stats_service.record_feedback_change(
-        session, user.id, feedback.scenario_id, (feedback.rating, feedback.score), None, message.created_at,
+        session,
+        user.id,
+        feedback.scenario_id,
+        (feedback.rating, feedback.score),
+        None,
+        message.created_at,
         message.model,
     )

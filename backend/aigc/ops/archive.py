@@ -25,7 +25,7 @@ class ArchiveWriter:
         self.path = path
         self.scratch = scratch
         self.files: dict[str, FileEntry] = {}
-        self._tar = tarfile.open(path, "w:gz", compresslevel=6)  # noqa: SIM115 (closed by close())
+        self._tar = tarfile.open(path, "w:gz", compresslevel=6)
 
     def add_file(self, name: str, path: Path) -> bool:
         """Archive one file as it is right now; False when it vanished meanwhile (agents delete files)."""

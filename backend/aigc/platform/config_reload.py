@@ -15,13 +15,25 @@ logger = logging.getLogger("aigc.config")
 
 RELOADABLE = frozenset(
     {
-        "default_model", "model_aliases",
-        "agent_turn_timeout_seconds", "agent_stall_timeout_seconds", "agent_idle_release_seconds",
-        "agent_max_retries", "agent_request_timeout_ms", "agent_default_max_turns",
-        "registration_mode", "login_max_failures_per_account", "login_failure_window_seconds",
-        "login_max_attempts_per_ip", "login_ip_window_seconds",
-        "preference_min_feedback_count", "preference_learning_model", "preference_learning_use_model",
-        "preference_learning_timeout_seconds", "log_level", "metrics_token",
+        "default_model",
+        "model_aliases",
+        "agent_turn_timeout_seconds",
+        "agent_stall_timeout_seconds",
+        "agent_idle_release_seconds",
+        "agent_max_retries",
+        "agent_request_timeout_ms",
+        "agent_default_max_turns",
+        "registration_mode",
+        "login_max_failures_per_account",
+        "login_failure_window_seconds",
+        "login_max_attempts_per_ip",
+        "login_ip_window_seconds",
+        "preference_min_feedback_count",
+        "preference_learning_model",
+        "preference_learning_use_model",
+        "preference_learning_timeout_seconds",
+        "log_level",
+        "metrics_token",
     }
 )
 _RUNTIME_FIELDS = {
@@ -44,7 +56,8 @@ def reload_settings(current: Settings, runtime: Any) -> ConfigReloadResult:
         fresh = load_settings()
     except ConfigError as exc:
         raise AppError(
-            f"The new configuration is invalid, the running one is unchanged: {exc}", code="invalid_config",
+            f"The new configuration is invalid, the running one is unchanged: {exc}",
+            code="invalid_config",
             status_code=422,
         ) from None
     changed: dict[str, list[Any]] = {}
@@ -62,11 +75,16 @@ def reload_settings(current: Settings, runtime: Any) -> ConfigReloadResult:
             changed[name] = [_shown(old), _shown(new)]
         else:
             restart_required.append(name)
-    runtime_changes = {field: getattr(current, name) for name, field in _RUNTIME_FIELDS.items() if name in changed}
+    runtime_changes = {
+        field: getattr(current, name) for name, field in _RUNTIME_FIELDS.items() if name in changed
+    }
     if runtime_changes and runtime is not None:
         runtime.reconfigure(**runtime_changes)
     if "log_level" in changed:
         logging.getLogger().setLevel(current.log_level)
-    logger.info("Configuration reloaded: %s changed; restart needed for %s", sorted(changed) or "nothing",
-                restart_required or "nothing")
+    logger.info(
+        "Configuration reloaded: %s changed; restart needed for %s",
+        sorted(changed) or "nothing",
+        restart_required or "nothing",
+    )
     return ConfigReloadResult(changed=changed, restart_required=sorted(restart_required))

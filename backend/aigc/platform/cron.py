@@ -20,7 +20,9 @@ RECENT_RUNS = 10
 
 
 @router.post(
-    "/batch-learn-preferences", summary="Run preference learning now", response_model=JobRunPublic,
+    "/batch-learn-preferences",
+    summary="Run preference learning now",
+    response_model=JobRunPublic,
     responses=error_responses(409, 422),
 )
 async def batch_learn_preferences(
@@ -28,7 +30,11 @@ async def batch_learn_preferences(
     settings: SettingsDep,
     min_feedback_count: Annotated[
         int | None,
-        Query(ge=1, le=10_000, description="Users with fewer ratings are left out (default: PREFERENCE_MIN_FEEDBACK_COUNT)"),
+        Query(
+            ge=1,
+            le=10_000,
+            description="Users with fewer ratings are left out (default: PREFERENCE_MIN_FEEDBACK_COUNT)",
+        ),
     ] = None,
 ) -> JobRunPublic:
     """Learn every eligible user's preferences now (users whose feedback is unchanged are skipped)."""
@@ -62,7 +68,9 @@ admin_router = APIRouter(prefix="/platform", tags=["platform"], responses=error_
 
 
 @admin_router.post(
-    "/reload-config", summary="Reload the configuration", response_model=ConfigReloadResult,
+    "/reload-config",
+    summary="Reload the configuration",
+    response_model=ConfigReloadResult,
     responses=error_responses(422),
 )
 async def reload_config(request: Request, _admin: AdminUser) -> ConfigReloadResult:

@@ -12,19 +12,27 @@ from prometheus_client.registry import Collector
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 HTTP_REQUESTS = Counter(
-    "aigc_http_requests_total", "HTTP requests by route template, method and status", ["method", "route", "status"],
+    "aigc_http_requests_total",
+    "HTTP requests by route template, method and status",
+    ["method", "route", "status"],
     registry=REGISTRY,
 )
 HTTP_LATENCY = Histogram(
-    "aigc_http_request_duration_seconds", "Time to the end of the response, by route template", ["method", "route"],
+    "aigc_http_request_duration_seconds",
+    "Time to the end of the response, by route template",
+    ["method", "route"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60),
     registry=REGISTRY,
 )
 TURNS = Counter("aigc_turns_total", "Agent turns by final status", ["status"], registry=REGISTRY)
-TURN_ERRORS = Counter("aigc_turn_errors_total", "Failed agent turns by kind of error", ["kind"], registry=REGISTRY)
+TURN_ERRORS = Counter(
+    "aigc_turn_errors_total", "Failed agent turns by kind of error", ["kind"], registry=REGISTRY
+)
 TOKENS = Counter("aigc_tokens_total", "Model tokens used by agent turns", ["direction"], registry=REGISTRY)
 COST = Counter("aigc_cost_usd_total", "Cost of agent turns in USD", registry=REGISTRY)
-JOB_RUNS = Counter("aigc_job_runs_total", "Scheduled and manual job runs by status", ["job", "status"], registry=REGISTRY)
+JOB_RUNS = Counter(
+    "aigc_job_runs_total", "Scheduled and manual job runs by status", ["job", "status"], registry=REGISTRY
+)
 
 
 class AgentRuntimeCollector(Collector):
@@ -55,7 +63,9 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
     HTTP_LATENCY.labels(method, route).observe(seconds)
 
 
-def observe_turn(status: str, error_kind: str | None, input_tokens: int, output_tokens: int, cost_usd: float) -> None:
+def observe_turn(
+    status: str, error_kind: str | None, input_tokens: int, output_tokens: int, cost_usd: float
+) -> None:
     TURNS.labels(status).inc()
     if error_kind:
         TURN_ERRORS.labels(error_kind).inc()

@@ -37,8 +37,12 @@ async def info(settings: SettingsDep) -> PlatformInfo:
 metrics_router = APIRouter(tags=["platform"])
 
 
-@metrics_router.get("/metrics", summary="Prometheus metrics", response_class=Response, include_in_schema=False)
-async def prometheus_metrics(settings: SettingsDep, authorization: Annotated[str | None, Header()] = None) -> Response:
+@metrics_router.get(
+    "/metrics", summary="Prometheus metrics", response_class=Response, include_in_schema=False
+)
+async def prometheus_metrics(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Response:
     """Prometheus text format; when METRICS_TOKEN is set, scrapers must send it as a Bearer token."""
     expected = settings.metrics_token.get_secret_value() if settings.metrics_token else ""
     if expected and not secrets.compare_digest(authorization or "", f"Bearer {expected}"):

@@ -15,7 +15,9 @@ class HealthPublic(BaseModel):
     db: str
     storage: str = "ok"
     scheduler: str = "ok"
-    model: str = Field(default="", description="Informational: the model endpoint's reachability; never fails the check")
+    model: str = Field(
+        default="", description="Informational: the model endpoint's reachability; never fails the check"
+    )
 
 
 class PlatformInfo(BaseModel):

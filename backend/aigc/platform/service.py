@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 import httpx
-
 from sqlalchemy import text
 
 from aigc import __version__
@@ -60,7 +59,10 @@ def model_endpoint(settings: Settings) -> tuple[str, str]:
     if settings.demo_model_enabled:
         return settings.anthropic_base_url or f"http://127.0.0.1:{settings.demo_model_port}", "demo"
     assert settings.anthropic_api_key is not None
-    return settings.anthropic_base_url or "https://api.anthropic.com", settings.anthropic_api_key.get_secret_value()
+    return (
+        settings.anthropic_base_url or "https://api.anthropic.com",
+        settings.anthropic_api_key.get_secret_value(),
+    )
 
 
 async def check_model_endpoint(settings: Settings) -> str:
@@ -73,7 +75,8 @@ async def check_model_endpoint(settings: Settings) -> str:
     try:
         async with httpx.AsyncClient(timeout=MODEL_CHECK_TIMEOUT_SECONDS) as client:
             response = await client.get(
-                f"{base_url.rstrip('/')}/v1/models", headers={"x-api-key": key, "anthropic-version": "2023-06-01"}
+                f"{base_url.rstrip('/')}/v1/models",
+                headers={"x-api-key": key, "anthropic-version": "2023-06-01"},
             )
         if response.status_code in (401, 403):
             result = "error: the model endpoint refused the API key"
@@ -98,7 +101,11 @@ async def health(state: Any, settings: Settings) -> HealthPublic:
     scheduler = state.scheduler.state if getattr(state, "scheduler", None) else "error: not started"
     healthy = db == "ok" and storage == "ok" and scheduler in ("ok", "disabled")
     return HealthPublic(
-        status="ok" if healthy else "error", version=__version__, db=db, storage=storage, scheduler=scheduler,
+        status="ok" if healthy else "error",
+        version=__version__,
+        db=db,
+        storage=storage,
+        scheduler=scheduler,
         model=model,
     )
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import socket
 import os
+import socket
 import uuid
 from datetime import timedelta
 
@@ -38,7 +38,9 @@ async def learn_preferences(
         if trigger == "schedule":
             logger.info("Preference learning skipped: another process has this interval's run")
             return None
-        raise ConflictError("A learning run is already in progress; try again when it has finished", code="job_running")
+        raise ConflictError(
+            "A learning run is already in progress; try again when it has finished", code="job_running"
+        )
     try:
         return await _run(settings, min_feedback_count, trigger, holder)
     finally:
@@ -47,7 +49,12 @@ async def learn_preferences(
 
 async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder: str) -> JobRunPublic:
     async with session_scope() as db:
-        run = JobRun(job_name=JOB_NAME, trigger=trigger, holder=holder, parameters={"min_feedback_count": min_feedback_count})
+        run = JobRun(
+            job_name=JOB_NAME,
+            trigger=trigger,
+            holder=holder,
+            parameters={"min_feedback_count": min_feedback_count},
+        )
         db.add(run)
     try:
         changed, hashes, considered = await _changed_users(min_feedback_count)
@@ -67,12 +74,18 @@ async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder
     metrics.JOB_RUNS.labels(JOB_NAME, run.status).inc()
     logger.info(
         "Preference learning (%s): %d considered, %d learned, %d unchanged, %d failed",
-        trigger, run.users_considered, run.users_learned, run.users_skipped, run.users_failed,
+        trigger,
+        run.users_considered,
+        run.users_learned,
+        run.users_skipped,
+        run.users_failed,
     )
     return JobRunPublic.model_validate(run)
 
 
-async def _changed_users(min_feedback_count: int) -> tuple[list[uuid.UUID], dict[uuid.UUID, tuple[str, int]], int]:
+async def _changed_users(
+    min_feedback_count: int,
+) -> tuple[list[uuid.UUID], dict[uuid.UUID, tuple[str, int]], int]:
     """Hash every eligible user's feedback; only users whose hash moved since their last learning are kept.
 
     This is the whole cost of an unchanged run, so it works on stored text keys and decodes only the changed.

@@ -63,16 +63,20 @@ _RULES: tuple[_Rule, ...] = (
         "concise",
         "Prefers concise answers: keep replies short and to the point.",
         "偏好简洁的回答：简明扼要，直奔主题。",
-        lambda s: (not s.positive and ("too_long" in s.tags or bool(re.search(_CONCISE_WORDS, s.comment, re.I))))
-        or (s.positive and bool(re.search(r"简洁|concise|short and", s.comment, re.I))),
+        lambda s: (
+            (not s.positive and ("too_long" in s.tags or bool(re.search(_CONCISE_WORDS, s.comment, re.I))))
+            or (s.positive and bool(re.search(r"简洁|concise|short and", s.comment, re.I)))
+        ),
         lambda s: "too_short" in s.tags,
     ),
     _Rule(
         "detailed",
         "Prefers thorough, detailed answers with explanations and examples.",
         "偏好详尽的回答：给出解释和示例。",
-        lambda s: (not s.positive and ("too_short" in s.tags or bool(re.search(_DETAILED_WORDS, s.comment, re.I))))
-        or (s.positive and bool(re.search(r"详细|detailed|thorough", s.comment, re.I))),
+        lambda s: (
+            (not s.positive and ("too_short" in s.tags or bool(re.search(_DETAILED_WORDS, s.comment, re.I))))
+            or (s.positive and bool(re.search(r"详细|detailed|thorough", s.comment, re.I)))
+        ),
         lambda s: "too_long" in s.tags,
     ),
     _Rule(
@@ -85,26 +89,39 @@ _RULES: tuple[_Rule, ...] = (
         "accuracy",
         "Check facts carefully and say clearly when unsure rather than guessing.",
         "仔细核对事实，不确定时明确说明，不要猜测。",
-        lambda s: "inaccurate" in s.tags or (not s.positive and bool(re.search(r"不对|错误|不准确|wrong|incorrect", s.comment, re.I))),
+        lambda s: (
+            "inaccurate" in s.tags
+            or (not s.positive and bool(re.search(r"不对|错误|不准确|wrong|incorrect", s.comment, re.I)))
+        ),
     ),
     _Rule(
         "on_topic",
         "Answer exactly what was asked; avoid tangents.",
         "紧扣问题作答，不要跑题。",
-        lambda s: "off_topic" in s.tags or (not s.positive and bool(re.search(r"跑题|答非所问|off.topic|irrelevant", s.comment, re.I))),
+        lambda s: (
+            "off_topic" in s.tags
+            or (not s.positive and bool(re.search(r"跑题|答非所问|off.topic|irrelevant", s.comment, re.I)))
+        ),
     ),
     _Rule(
         "no_emoji",
         "Dislikes emoji: do not use emoji.",
         "不喜欢表情符号：不要使用 emoji。",
-        lambda s: (not s.positive and (s.has_emoji or bool(re.search(r"emoji|表情", s.comment, re.I)))),
+        lambda s: not s.positive and (s.has_emoji or bool(re.search(r"emoji|表情", s.comment, re.I))),
         lambda s: s.positive and s.has_emoji,
     ),
     _Rule(
         "lists",
         "Likes structured answers with bullet lists and clear headings.",
         "喜欢结构化的回答：使用要点列表和清晰的小标题。",
-        lambda s: s.positive and (s.has_list or s.has_headings or bool(re.search(r"列表|要点|条理|bullet|structured", s.comment, re.I))),
+        lambda s: (
+            s.positive
+            and (
+                s.has_list
+                or s.has_headings
+                or bool(re.search(r"列表|要点|条理|bullet|structured", s.comment, re.I))
+            )
+        ),
         lambda s: not s.positive and (s.has_list or s.has_headings) and "wrong_format" in s.tags,
     ),
     _Rule(
@@ -197,7 +214,11 @@ def learn_statistically(samples: Sequence[FeedbackSample]) -> LearnedProfile:
     ups = sum(1 for s in samples if s.positive)
     summary = (
         f"Learned from {len(samples)} ratings ({ups} up, {len(samples) - ups} down): "
-        + ("; ".join(i.instruction.rstrip(".").split(":")[0].lower() for i in learned) if learned else "no clear preference yet")
+        + (
+            "; ".join(i.instruction.rstrip(".").split(":")[0].lower() for i in learned)
+            if learned
+            else "no clear preference yet"
+        )
         + "."
     )
     return LearnedProfile(items=learned, summary=summary, learner="statistical")

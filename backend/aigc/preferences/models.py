@@ -15,7 +15,9 @@ from aigc.core.models import UTCDateTime, new_id, utcnow
 class UserPreferencesCache(SQLModel, table=True):
     __tablename__ = "user_preferences_cache"
 
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
     # [{id, instruction, instruction_zh, scope, scenario_id, confidence, evidence: [feedback ids], source, enabled}]
     profile: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     summary: str = Field(default="", sa_type=Text)

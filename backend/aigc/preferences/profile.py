@@ -42,7 +42,11 @@ def merge(previous: list[dict[str, Any]], learned: list[LearnedItem], learner: s
             user_version = kept.pop(identifier)
             # The user's wording and on/off choice win; the evidence and confidence are refreshed.
             fresh.update(
-                {k: user_version[k] for k in ("instruction", "instruction_zh", "source", "enabled", "dismissed") if k in user_version}
+                {
+                    k: user_version[k]
+                    for k in ("instruction", "instruction_zh", "source", "enabled", "dismissed")
+                    if k in user_version
+                }
             )
         merged.append(fresh)
     merged.extend(kept.values())

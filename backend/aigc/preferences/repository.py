@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator, Sequence
-
 from typing import Any
 
 from sqlalchemy import String, cast, func
@@ -36,7 +35,9 @@ def _text(column: Any) -> Any:
     return cast(column, String)
 
 
-async def feedback_rows(session: AsyncSession, min_feedback_count: int) -> AsyncIterator[tuple[str, FeedbackRow]]:
+async def feedback_rows(
+    session: AsyncSession, min_feedback_count: int
+) -> AsyncIterator[tuple[str, FeedbackRow]]:
     """Every rating of the candidate users as raw text, streamed in batches (the unchanged re-run reads them all).
 
     Only hashed, never shown: the stored text is as stable as the decoded values and far cheaper to read.
@@ -48,8 +49,12 @@ async def feedback_rows(session: AsyncSession, min_feedback_count: int) -> Async
     )
     result = await session.stream(
         select(
-            _text(MessageFeedback.user_id), _text(MessageFeedback.id), MessageFeedback.rating,
-            MessageFeedback.score, _text(MessageFeedback.tags), MessageFeedback.comment,
+            _text(MessageFeedback.user_id),
+            _text(MessageFeedback.id),
+            MessageFeedback.rating,
+            MessageFeedback.score,
+            _text(MessageFeedback.tags),
+            MessageFeedback.comment,
         )
         .where(col(MessageFeedback.user_id).in_(eligible))
         .order_by(MessageFeedback.user_id)
@@ -61,7 +66,9 @@ async def feedback_rows(session: AsyncSession, min_feedback_count: int) -> Async
             yield user_id, (feedback_id, rating, score, tags, comment)
 
 
-async def samples_for(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[FeedbackSample]]:
+async def samples_for(
+    session: AsyncSession, user_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[FeedbackSample]]:
     """Ratings with the text of the answers they rate, for the users whose data changed."""
     if not user_ids:
         return {}
@@ -75,14 +82,21 @@ async def samples_for(session: AsyncSession, user_ids: Sequence[uuid.UUID]) -> d
     for feedback, content in rows.all():
         result.setdefault(feedback.user_id, []).append(
             FeedbackSample(
-                id=feedback.id, rating=feedback.rating, score=feedback.score, tags=tuple(feedback.tags or ()),
-                comment=feedback.comment or "", scenario_id=feedback.scenario_id, answer=content or "",
+                id=feedback.id,
+                rating=feedback.rating,
+                score=feedback.score,
+                tags=tuple(feedback.tags or ()),
+                comment=feedback.comment or "",
+                scenario_id=feedback.scenario_id,
+                answer=content or "",
             )
         )
     return result
 
 
-async def caches(session: AsyncSession, user_ids: Sequence[uuid.UUID] | None = None) -> dict[uuid.UUID, UserPreferencesCache]:
+async def caches(
+    session: AsyncSession, user_ids: Sequence[uuid.UUID] | None = None
+) -> dict[uuid.UUID, UserPreferencesCache]:
     query = select(UserPreferencesCache)
     if user_ids is not None:
         query = query.where(col(UserPreferencesCache.user_id).in_(user_ids))

@@ -21,10 +21,14 @@ async def get_my_preferences(session: SessionDep, user: CurrentUser) -> Preferen
 
 
 @router.put(
-    "/me/preferences", summary="Edit my preferences", response_model=PreferencesPublic,
+    "/me/preferences",
+    summary="Edit my preferences",
+    response_model=PreferencesPublic,
     responses=error_responses(404, 422),
 )
-async def update_my_preferences(changes: PreferencesUpdate, session: SessionDep, user: CurrentUser) -> PreferencesPublic:
+async def update_my_preferences(
+    changes: PreferencesUpdate, session: SessionDep, user: CurrentUser
+) -> PreferencesPublic:
     """Send the full item list (edited, added, left out = removed) and/or pause or resume learning."""
     return await service.update_profile(session, user, changes)
 
@@ -36,9 +40,13 @@ async def reset_my_preferences(session: SessionDep, user: CurrentUser) -> None:
 
 
 @router.get(
-    "/users/{user_id}/preferences", summary="A user's learned preferences", response_model=PreferencesPublic,
+    "/users/{user_id}/preferences",
+    summary="A user's learned preferences",
+    response_model=PreferencesPublic,
     responses=error_responses(403, 404),
 )
-async def get_user_preferences(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> PreferencesPublic:
+async def get_user_preferences(
+    user_id: uuid.UUID, session: SessionDep, _admin: AdminUser
+) -> PreferencesPublic:
     """Administrators can see any user's profile."""
     return await service.get_profile_as_admin(session, user_id)

@@ -7,7 +7,7 @@ import re
 import uuid
 from dataclasses import dataclass
 
-_EMOJI = re.compile("[\U0001F300-\U0001FAFF\U00002600-\U000027BF\U0001F000-\U0001F2FF]")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _LIST_LINE = re.compile(r"^\s*(?:[-*•]|\d+[.)、])\s+", re.MULTILINE)
 _HEADING = re.compile(r"^\s*#{1,6}\s", re.MULTILINE)
@@ -52,7 +52,9 @@ class FeedbackSample:
         return len(_TABLE_ROW.findall(self.answer)) >= 2
 
 
-FeedbackRow = tuple[str, str, int | None, str | None, str]  # id, rating, score, tags (stored JSON), comment as stored
+FeedbackRow = tuple[
+    str, str, int | None, str | None, str
+]  # id, rating, score, tags (stored JSON), comment as stored
 
 
 def feedback_hash(rows: list[FeedbackRow]) -> str:

@@ -52,7 +52,9 @@ class PreferenceItemIn(BaseModel):
 
 
 class PreferencesUpdate(BaseModel):
-    items: list[PreferenceItemIn] | None = Field(default=None, max_length=30, description="The full list; items left out are removed")
+    items: list[PreferenceItemIn] | None = Field(
+        default=None, max_length=30, description="The full list; items left out are removed"
+    )
     paused: bool | None = None
 
 

@@ -12,11 +12,16 @@ from aigc.core.models import utcnow
 from aigc.feedback import repository as feedback_repository
 from aigc.preferences import profile as profiles
 from aigc.preferences.models import UserPreferencesCache
-from aigc.preferences.schemas import EvidencePublic, PreferenceItemPublic, PreferencesPublic, PreferencesUpdate
+from aigc.preferences.schemas import (
+    EvidencePublic,
+    PreferenceItemPublic,
+    PreferencesPublic,
+    PreferencesUpdate,
+)
 from aigc.scenarios import repository as scenario_repository
 from aigc.stats import repository as stats_repository
-from aigc.users.models import User
 from aigc.users import service as user_service
+from aigc.users.models import User
 
 
 async def active_instructions(
@@ -34,7 +39,13 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesP
     cache = await session.get(UserPreferencesCache, user_id)
     if cache is None:
         return PreferencesPublic(
-            user_id=user_id, items=[], summary="", version=0, feedback_count=0, learned_at=None, model_used="",
+            user_id=user_id,
+            items=[],
+            summary="",
+            version=0,
+            feedback_count=0,
+            learned_at=None,
+            model_used="",
             paused=False,
         )
     visible = [p for p in cache.profile if not p.get("dismissed")]
@@ -57,8 +68,13 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesP
                 enabled=p.get("enabled", True),
                 evidence=[
                     EvidencePublic(
-                        feedback_id=f.id, message_id=f.message_id, session_id=f.session_id, rating=f.rating,  # type: ignore[arg-type]
-                        tags=f.tags, comment=f.comment, created_at=f.created_at,
+                        feedback_id=f.id,
+                        message_id=f.message_id,
+                        session_id=f.session_id,
+                        rating=f.rating,  # type: ignore[arg-type]
+                        tags=f.tags,
+                        comment=f.comment,
+                        created_at=f.created_at,
                     )
                     for e in p.get("evidence", [])
                     if (f := feedback.get(uuid.UUID(e))) is not None
@@ -66,8 +82,14 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesP
             )
         )
     return PreferencesPublic(
-        user_id=user_id, items=items, summary=cache.summary, version=cache.version, feedback_count=cache.feedback_count,
-        learned_at=cache.learned_at, model_used=cache.model_used, paused=cache.paused,
+        user_id=user_id,
+        items=items,
+        summary=cache.summary,
+        version=cache.version,
+        feedback_count=cache.feedback_count,
+        learned_at=cache.learned_at,
+        model_used=cache.model_used,
+        paused=cache.paused,
     )
 
 
@@ -102,23 +124,35 @@ async def _apply_items(
             except ValueError:
                 scenario = None
             if scenario is None:
-                raise AppError(f"Unknown scenario {item.scope!r} in scope", code="unknown_scope", status_code=422)
+                raise AppError(
+                    f"Unknown scenario {item.scope!r} in scope", code="unknown_scope", status_code=422
+                )
             valid_scopes.add(item.scope)
     result: list[dict[str, Any]] = []
     for item in changes.items or []:
         if item.id and item.id in by_id:
             stored = dict(by_id.pop(item.id))
             if stored["instruction"] != item.instruction or stored.get("scope", "all") != item.scope:
-                stored.update(instruction=item.instruction, instruction_zh="", scope=item.scope, source="edited")
+                stored.update(
+                    instruction=item.instruction, instruction_zh="", scope=item.scope, source="edited"
+                )
             stored["enabled"] = item.enabled
             result.append(stored)
         elif item.id:
             raise NotFoundError(f"No preference item {item.id!r}")
         else:
             result.append(
-                {"id": f"u-{uuid.uuid4().hex[:12]}", "instruction": item.instruction, "instruction_zh": "",
-                 "scope": item.scope, "confidence": None, "evidence": [], "source": "user", "enabled": item.enabled,
-                 "dismissed": False}
+                {
+                    "id": f"u-{uuid.uuid4().hex[:12]}",
+                    "instruction": item.instruction,
+                    "instruction_zh": "",
+                    "scope": item.scope,
+                    "confidence": None,
+                    "evidence": [],
+                    "source": "user",
+                    "enabled": item.enabled,
+                    "dismissed": False,
+                }
             )
     # Items left out were removed: keep a dismissed marker so the next learning run does not bring them back.
     for removed in by_id.values():

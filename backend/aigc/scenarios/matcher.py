@@ -34,9 +34,46 @@ _K1 = 1.2
 _LATIN = re.compile(r"[a-z0-9]+")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _STOPWORDS = {
-    "a", "an", "the", "and", "or", "of", "to", "in", "on", "for", "with", "me", "my", "i", "you", "your",
-    "please", "can", "could", "would", "is", "are", "be", "it", "this", "that", "some", "help", "write",
-    "make", "give", "from", "about", "into", "as", "at", "by", "do", "what", "how",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "for",
+    "with",
+    "me",
+    "my",
+    "i",
+    "you",
+    "your",
+    "please",
+    "can",
+    "could",
+    "would",
+    "is",
+    "are",
+    "be",
+    "it",
+    "this",
+    "that",
+    "some",
+    "help",
+    "write",
+    "make",
+    "give",
+    "from",
+    "about",
+    "into",
+    "as",
+    "at",
+    "by",
+    "do",
+    "what",
+    "how",
 }
 # A bigram holding one of these function characters says nothing about the task ("我们", "的新").
 _CJK_FUNCTION_CHARS = set("的了我你他她它们这那是在和把给与及或就都也还吗呢吧啊请帮一个些么什怎为让被从对")
@@ -67,7 +104,9 @@ class Match:
 
 
 def _fields(scenario: Scenario) -> dict[str, list[str]]:
-    names = [scenario.name] + [t.get("name", "") for t in scenario.translations.values() if isinstance(t, dict)]
+    names = [scenario.name] + [
+        t.get("name", "") for t in scenario.translations.values() if isinstance(t, dict)
+    ]
     descriptions = [scenario.description] + [
         t.get("description", "") for t in scenario.translations.values() if isinstance(t, dict)
     ]
@@ -84,7 +123,9 @@ def _fields(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def rank(
-    text: str, scenarios: list[Scenario], usage: dict[uuid.UUID, int] | None = None,
+    text: str,
+    scenarios: list[Scenario],
+    usage: dict[uuid.UUID, int] | None = None,
     ratings: dict[uuid.UUID, float] | None = None,
 ) -> list[Match]:
     """Scenarios ordered by relevance to `text`, each with a score in [0, ~1.5] and a readable reason."""
@@ -114,13 +155,15 @@ def rank(
                     hits[term] = max(hits.get(term, 0.0), weight * idf[term])
             score += idf[term] * term_score
         relevance = score / (max_idf_sum * sum(FIELD_WEIGHTS.values()) / 2)
-        nudge = HISTORY_WEIGHT * usage.get(scenario.id, 0) / total_uses + RATING_WEIGHT * ratings.get(scenario.id, 0.0)
+        nudge = HISTORY_WEIGHT * usage.get(scenario.id, 0) / total_uses + RATING_WEIGHT * ratings.get(
+            scenario.id, 0.0
+        )
         final = relevance + (nudge if relevance > 0 else 0.0)
         # The most telling words first: those found in the name or tags, and rare across scenarios.
         matched_terms = sorted(hits, key=lambda t: -hits[t])[:4]
-        reason = (
-            f"Matches {', '.join(matched_terms)}" if matched_terms else "No words in common"
-        ) + (" · you use it often" if usage.get(scenario.id, 0) >= 3 and relevance > 0 else "")
+        reason = (f"Matches {', '.join(matched_terms)}" if matched_terms else "No words in common") + (
+            " · you use it often" if usage.get(scenario.id, 0) >= 3 and relevance > 0 else ""
+        )
         matches.append(Match(scenario=scenario, score=round(final, 4), reason=reason))
     matches.sort(key=lambda m: (-m.score, not m.scenario.is_default, m.scenario.name))
     return matches
@@ -185,7 +228,9 @@ async def match(session: AsyncSession, user: User, text: str, limit: int = 5) ->
     key = (user.id, normalise(text))
     cached = _cache.get(key, catalogue_version())
     if cached is None:
-        ranked = rank(text, scenarios, await _usage_counts(session, user), await _rating_nudges(session, user))
+        ranked = rank(
+            text, scenarios, await _usage_counts(session, user), await _rating_nudges(session, user)
+        )
         cached = [(m.scenario.id, m.score, m.reason) for m in ranked]
         _cache.put(key, cached)
     results = [Match(by_id[sid], score, reason) for sid, score, reason in cached if sid in by_id]

@@ -48,7 +48,8 @@ class Scenario(SQLModel, table=True):
     is_enabled: bool = Field(default=True)
     is_builtin: bool = Field(default=False)
     created_by: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True)
+        default=None,
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -60,13 +61,17 @@ class ScenarioSkill(SQLModel, table=True):
     scenario_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("scenarios.id", ondelete="CASCADE"), primary_key=True)
     )
-    skill_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True))
+    skill_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+    )
 
 
 class UserScenarioConfig(SQLModel, table=True):
     __tablename__ = "user_scenario_config"
 
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
     scenario_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("scenarios.id", ondelete="CASCADE"), primary_key=True)
     )

@@ -67,7 +67,9 @@ async def list_visible(
     return list(rows.all()), int(count)
 
 
-async def skill_ids_by_scenario(session: AsyncSession, scenario_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+async def skill_ids_by_scenario(
+    session: AsyncSession, scenario_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
     if not scenario_ids:
         return {}
     rows = await session.exec(select(ScenarioSkill).where(col(ScenarioSkill.scenario_id).in_(scenario_ids)))
@@ -96,7 +98,9 @@ async def configs_for(
     return {config.scenario_id: config for config in rows.all()}
 
 
-async def get_config(session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID) -> UserScenarioConfig | None:
+async def get_config(
+    session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID
+) -> UserScenarioConfig | None:
     return await session.get(UserScenarioConfig, (user_id, scenario_id))
 
 

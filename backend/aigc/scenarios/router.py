@@ -36,12 +36,21 @@ async def list_scenarios(
 ) -> ScenariosPublic:
     """Public scenarios and the user's own, the default first."""
     return await service.list_scenarios(
-        session, user, search=search, category=category, favorites_only=favorites_only, offset=offset, limit=limit
+        session,
+        user,
+        search=search,
+        category=category,
+        favorites_only=favorites_only,
+        offset=offset,
+        limit=limit,
     )
 
 
 @router.post(
-    "", summary="Create a scenario", response_model=ScenarioPublic, status_code=status.HTTP_201_CREATED,
+    "",
+    summary="Create a scenario",
+    response_model=ScenarioPublic,
+    status_code=status.HTTP_201_CREATED,
     responses=error_responses(403, 409, 422),
 )
 async def create_scenario(data: ScenarioCreate, session: SessionDep, user: CurrentUser) -> ScenarioPublic:
@@ -49,26 +58,44 @@ async def create_scenario(data: ScenarioCreate, session: SessionDep, user: Curre
     return await service.create_scenario(session, user, data)
 
 
-@router.post("/match", summary="Suggest scenarios for a message", response_model=ScenarioMatches, responses=error_responses(422))
-async def match_scenarios(data: ScenarioMatchRequest, session: SessionDep, user: CurrentUser) -> ScenarioMatches:
+@router.post(
+    "/match",
+    summary="Suggest scenarios for a message",
+    response_model=ScenarioMatches,
+    responses=error_responses(422),
+)
+async def match_scenarios(
+    data: ScenarioMatchRequest, session: SessionDep, user: CurrentUser
+) -> ScenarioMatches:
     """Rank the scenarios the user can use for this text (Chinese or English), with a score and a reason."""
     return await service.match_scenarios(session, user, data.text, data.limit)
 
 
-@router.get("/default", summary="Get the default scenario", response_model=ScenarioPublic, responses=error_responses(404))
+@router.get(
+    "/default",
+    summary="Get the default scenario",
+    response_model=ScenarioPublic,
+    responses=error_responses(404),
+)
 async def get_default(session: SessionDep, user: CurrentUser) -> ScenarioPublic:
     """The scenario used when none is chosen."""
     return (await service.to_public(session, user, [await service.get_default_scenario(session)]))[0]
 
 
-@router.get("/{scenario_id}", summary="Get a scenario", response_model=ScenarioPublic, responses=error_responses(404))
+@router.get(
+    "/{scenario_id}", summary="Get a scenario", response_model=ScenarioPublic, responses=error_responses(404)
+)
 async def get_scenario(scenario_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ScenarioPublic:
     """One scenario the user may see."""
-    return (await service.to_public(session, user, [await service.get_scenario(session, user, scenario_id)]))[0]
+    return (await service.to_public(session, user, [await service.get_scenario(session, user, scenario_id)]))[
+        0
+    ]
 
 
 @router.patch(
-    "/{scenario_id}", summary="Update a scenario", response_model=ScenarioPublic,
+    "/{scenario_id}",
+    summary="Update a scenario",
+    response_model=ScenarioPublic,
     responses=error_responses(403, 404, 409, 422),
 )
 async def update_scenario(
@@ -79,7 +106,9 @@ async def update_scenario(
 
 
 @router.delete(
-    "/{scenario_id}", summary="Delete a scenario", status_code=status.HTTP_204_NO_CONTENT,
+    "/{scenario_id}",
+    summary="Delete a scenario",
+    status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(403, 404, 409),
 )
 async def delete_scenario(scenario_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
@@ -88,7 +117,9 @@ async def delete_scenario(scenario_id: uuid.UUID, session: SessionDep, user: Cur
 
 
 @router.post(
-    "/{scenario_id}/default", summary="Make a scenario the default", response_model=ScenarioPublic,
+    "/{scenario_id}/default",
+    summary="Make a scenario the default",
+    response_model=ScenarioPublic,
     responses=error_responses(403, 404, 409),
 )
 async def set_default(scenario_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> ScenarioPublic:
@@ -97,7 +128,9 @@ async def set_default(scenario_id: uuid.UUID, session: SessionDep, admin: AdminU
 
 
 @router.put(
-    "/{scenario_id}/config", summary="Update my settings for a scenario", response_model=UserScenarioConfigPublic,
+    "/{scenario_id}/config",
+    summary="Update my settings for a scenario",
+    response_model=UserScenarioConfigPublic,
     responses=error_responses(404, 422),
 )
 async def update_my_config(

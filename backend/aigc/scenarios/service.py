@@ -66,7 +66,13 @@ async def list_scenarios(
     limit: int = 50,
 ) -> ScenariosPublic:
     scenarios, count = await repository.list_visible(
-        session, user, search=search, category=category, favorites_only=favorites_only, offset=offset, limit=limit
+        session,
+        user,
+        search=search,
+        category=category,
+        favorites_only=favorites_only,
+        offset=offset,
+        limit=limit,
     )
     return ScenariosPublic(items=await to_public(session, user, scenarios), count=count)
 
@@ -91,7 +97,12 @@ def _can_manage(user: User, scenario: Scenario) -> bool:
 
 
 async def _check_rules(
-    session: AsyncSession, user: User, *, is_public: bool, tools: Sequence[str], skill_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    user: User,
+    *,
+    is_public: bool,
+    tools: Sequence[str],
+    skill_ids: Sequence[uuid.UUID],
 ) -> None:
     if is_public and not user.is_admin:
         raise PermissionDeniedError("Only administrators can publish scenarios", code="publish_forbidden")
@@ -152,11 +163,16 @@ async def update_scenario(
     tools = fields.get("tools") or scenario.tools
     current_skills = (await repository.skill_ids_by_scenario(session, [scenario.id])).get(scenario.id, [])
     await _check_rules(
-        session, user, is_public=is_public, tools=tools, skill_ids=skill_ids if skill_ids is not None else current_skills
+        session,
+        user,
+        is_public=is_public,
+        tools=tools,
+        skill_ids=skill_ids if skill_ids is not None else current_skills,
     )
     if scenario.is_default and (fields.get("is_public") is False or fields.get("is_enabled") is False):
         raise ConflictError(
-            "The default scenario must stay public and enabled; choose another default first", code="default_locked"
+            "The default scenario must stay public and enabled; choose another default first",
+            code="default_locked",
         )
     for name, value in fields.items():
         setattr(scenario, name, value)
@@ -174,7 +190,9 @@ async def delete_scenario(session: AsyncSession, user: User, scenario_id: uuid.U
     if not _can_manage(user, scenario):
         raise PermissionDeniedError("You can only delete your own scenarios", code="not_owner")
     if scenario.is_default:
-        raise ConflictError("The default scenario cannot be deleted; choose another default first", code="default_locked")
+        raise ConflictError(
+            "The default scenario cannot be deleted; choose another default first", code="default_locked"
+        )
     await session.delete(scenario)
     await session.flush()
     _catalogue_changed()
@@ -202,7 +220,11 @@ def allowed_models(scenario: Scenario, default_model: str) -> list[str]:
 
 
 async def update_user_config(
-    session: AsyncSession, user: User, scenario_id: uuid.UUID, changes: UserScenarioConfigUpdate, default_model: str
+    session: AsyncSession,
+    user: User,
+    scenario_id: uuid.UUID,
+    changes: UserScenarioConfigUpdate,
+    default_model: str,
 ) -> UserScenarioConfigPublic:
     scenario = await get_scenario(session, user, scenario_id)
     fields = changes.model_dump(exclude_unset=True)
@@ -238,7 +260,10 @@ async def match_scenarios(session: AsyncSession, user: User, text: str, limit: i
     matches, fallback = await matcher.match(session, user, text, limit)
     publics = await to_public(session, user, [m.scenario for m in matches])
     return ScenarioMatches(
-        items=[ScenarioMatch(scenario=p, score=m.score, reason=m.reason) for p, m in zip(publics, matches, strict=True)],
+        items=[
+            ScenarioMatch(scenario=p, score=m.score, reason=m.reason)
+            for p, m in zip(publics, matches, strict=True)
+        ],
         fallback=fallback,
     )
 

@@ -26,14 +26,23 @@ async def try_acquire(name: str, holder: str, *, scheduled: bool, interval: time
         connection = await db.connection()
         if connection.dialect.name == "postgresql":
             # Concurrent acquirers on PostgreSQL: the loser returns at once instead of queueing on the row.
-            got = await db.exec(text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=_lock_key(name)))  # type: ignore[call-overload]
+            got = await db.exec(
+                text("SELECT pg_try_advisory_xact_lock(:key)").bindparams(key=_lock_key(name))
+            )  # type: ignore[call-overload]
             if not got.scalar():
                 return False
-        await upsert_increment(db, _leases, key={"name": name}, increments={}, insert_only={"holder": "", "updated_at": now})
-        conditions = [col(JobLease.name) == name, or_(col(JobLease.running_until).is_(None), col(JobLease.running_until) < now)]
+        await upsert_increment(
+            db, _leases, key={"name": name}, increments={}, insert_only={"holder": "", "updated_at": now}
+        )
+        conditions = [
+            col(JobLease.name) == name,
+            or_(col(JobLease.running_until).is_(None), col(JobLease.running_until) < now),
+        ]
         values = {"holder": holder, "running_until": now + MAX_RUNTIME, "updated_at": now}
         if scheduled:
-            conditions.append(or_(col(JobLease.next_allowed_at).is_(None), col(JobLease.next_allowed_at) <= now))
+            conditions.append(
+                or_(col(JobLease.next_allowed_at).is_(None), col(JobLease.next_allowed_at) <= now)
+            )
             values["next_allowed_at"] = now + interval * INTERVAL_SLACK
         result = await db.exec(update(JobLease).where(*conditions).values(**values))  # type: ignore[call-overload]
         return result.rowcount == 1

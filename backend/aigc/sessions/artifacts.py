@@ -76,7 +76,13 @@ def _hashed(cwd: Path, paths: list[str], states: dict[str, FileState]) -> list[F
         except OSError:  # vanished or replaced by a link since the scan
             continue
         results.append(
-            FoundFile(path=path, absolute=absolute, size=states[path][0], sha256=digest, mime_type=guess_mime_type(path))
+            FoundFile(
+                path=path,
+                absolute=absolute,
+                size=states[path][0],
+                sha256=digest,
+                mime_type=guess_mime_type(path),
+            )
         )
     return results
 

@@ -41,7 +41,9 @@ async def _local_chunks(path: Path) -> AsyncIterator[bytes]:
         handle.close()
 
 
-async def _byte_source(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> AsyncIterator[bytes]:
+async def _byte_source(
+    storage: ArtifactStorage, settings: Settings, artifact: Artifact
+) -> AsyncIterator[bytes]:
     try:
         return await storage.open_stream(artifact.storage_key)
     except StorageKeyError:
@@ -53,7 +55,9 @@ async def _byte_source(storage: ArtifactStorage, settings: Settings, artifact: A
         raise NotFoundError("The file of this artifact is no longer available") from None
 
 
-async def download_response(storage: ArtifactStorage, settings: Settings, artifact: Artifact) -> StreamingResponse:
+async def download_response(
+    storage: ArtifactStorage, settings: Settings, artifact: Artifact
+) -> StreamingResponse:
     """An attachment that browsers never render or sniff."""
     source = await _byte_source(storage, settings, artifact)
     printable = "".join(ch if ch.isprintable() else "_" for ch in artifact.name)

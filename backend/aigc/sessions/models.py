@@ -25,9 +25,12 @@ class ChatSession(SQLModel, table=True):
     __table_args__ = (Index("ix_sessions_user_updated", "user_id", "updated_at"),)
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
     scenario_id: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("scenarios.id", ondelete="SET NULL"), nullable=True, index=True)
+        default=None,
+        sa_column=Column(Uuid(), ForeignKey("scenarios.id", ondelete="SET NULL"), nullable=True, index=True),
     )
     # Kept so a session stays readable after its scenario is deleted.
     scenario_name: str = Field(default="", max_length=100)
@@ -54,7 +57,9 @@ class Message(SQLModel, table=True):
         sa_column=Column(Uuid(), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False)
     )
     # Denormalised owner and scenario: ownership checks and stats need no join.
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
     scenario_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid(), nullable=True))
     role: str = Field(max_length=16)  # user | assistant
     content: str = Field(default="", sa_type=Text)
@@ -84,7 +89,9 @@ class Artifact(SQLModel, table=True):
     session_id: uuid.UUID = Field(
         sa_column=Column(Uuid(), ForeignKey("sessions.id", ondelete="CASCADE"), nullable=False, index=True)
     )
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
     message_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid(), ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
     )

@@ -12,7 +12,9 @@ from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> ChatSession | None:
-    result = await session.exec(select(ChatSession).where(ChatSession.id == session_id, ChatSession.user_id == user_id))
+    result = await session.exec(
+        select(ChatSession).where(ChatSession.id == session_id, ChatSession.user_id == user_id)
+    )
     return result.first()
 
 
@@ -31,28 +33,40 @@ async def list_owned(
 
 async def messages_of(session: AsyncSession, session_id: uuid.UUID) -> list[Message]:
     rows = await session.exec(
-        select(Message).where(Message.session_id == session_id).order_by(col(Message.created_at), col(Message.role).desc())
+        select(Message)
+        .where(Message.session_id == session_id)
+        .order_by(col(Message.created_at), col(Message.role).desc())
     )
     return list(rows.all())
 
 
-async def get_message_owned(session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID) -> Message | None:
+async def get_message_owned(
+    session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID
+) -> Message | None:
     result = await session.exec(select(Message).where(Message.id == message_id, Message.user_id == user_id))
     return result.first()
 
 
 async def artifacts_of(session: AsyncSession, session_id: uuid.UUID) -> list[Artifact]:
-    rows = await session.exec(select(Artifact).where(Artifact.session_id == session_id).order_by(col(Artifact.path)))
+    rows = await session.exec(
+        select(Artifact).where(Artifact.session_id == session_id).order_by(col(Artifact.path))
+    )
     return list(rows.all())
 
 
-async def get_artifact_owned(session: AsyncSession, user_id: uuid.UUID, artifact_id: uuid.UUID) -> Artifact | None:
-    result = await session.exec(select(Artifact).where(Artifact.id == artifact_id, Artifact.user_id == user_id))
+async def get_artifact_owned(
+    session: AsyncSession, user_id: uuid.UUID, artifact_id: uuid.UUID
+) -> Artifact | None:
+    result = await session.exec(
+        select(Artifact).where(Artifact.id == artifact_id, Artifact.user_id == user_id)
+    )
     return result.first()
 
 
 async def get_artifact_by_path(session: AsyncSession, session_id: uuid.UUID, path: str) -> Artifact | None:
-    result = await session.exec(select(Artifact).where(Artifact.session_id == session_id, Artifact.path == path))
+    result = await session.exec(
+        select(Artifact).where(Artifact.session_id == session_id, Artifact.path == path)
+    )
     return result.first()
 
 

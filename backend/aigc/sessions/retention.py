@@ -46,7 +46,9 @@ async def plan(settings: Settings, now: datetime | None = None) -> list[Retentio
             cutoff = now - timedelta(days=settings.retention_archive_after_days)
             doomed = {a.session_id for a in actions}
             rows = await db.exec(
-                select(ChatSession).where(col(ChatSession.updated_at) < cutoff, col(ChatSession.archived_at).is_(None))
+                select(ChatSession).where(
+                    col(ChatSession.updated_at) < cutoff, col(ChatSession.archived_at).is_(None)
+                )
             )
             actions += [_action(chat, "archive") for chat in rows.all() if chat.id not in doomed]
     return actions
@@ -57,7 +59,10 @@ def _action(chat: ChatSession, action: Literal["archive", "delete"]) -> Retentio
 
 
 async def apply(
-    actions: list[RetentionAction], settings: Settings, storage: ArtifactStorage, turns: TurnManager | None = None
+    actions: list[RetentionAction],
+    settings: Settings,
+    storage: ArtifactStorage,
+    turns: TurnManager | None = None,
 ) -> dict[str, int]:
     """Carry the plan out; a session that fails is logged and left for the next run."""
     done = {"archived": 0, "deleted": 0, "failed": 0}

@@ -16,8 +16,8 @@ from aigc.sessions import downloads, service
 from aigc.sessions.dependencies import StorageDep, TurnsDep
 from aigc.sessions.schemas import (
     ArtifactPreview,
-    ArtifactsPublic,
     ArtifactPublic,
+    ArtifactsPublic,
     MessageCreate,
     SessionCreate,
     SessionDetail,
@@ -43,10 +43,15 @@ async def _events(stream: TurnStream, after: int = 0) -> AsyncIterator[ServerSen
 
 
 @router.post(
-    "", summary="Create a session", response_model=SessionPublic, status_code=status.HTTP_201_CREATED,
+    "",
+    summary="Create a session",
+    response_model=SessionPublic,
+    status_code=status.HTTP_201_CREATED,
     responses=error_responses(404, 409, 422),
 )
-async def create_session(data: SessionCreate, session: SessionDep, user: CurrentUser, turns: TurnsDep) -> SessionPublic:
+async def create_session(
+    data: SessionCreate, session: SessionDep, user: CurrentUser, turns: TurnsDep
+) -> SessionPublic:
     """Start a session with a scenario, the default one, or `auto` (chosen from the first message)."""
     return service.to_public(await service.create_session(session, user, data), turns)
 
@@ -64,14 +69,21 @@ async def list_sessions(
     return await service.list_sessions(session, user, turns, search, offset, limit)
 
 
-@router.get("/{session_id}", summary="Get a session", response_model=SessionDetail, responses=error_responses(404))
-async def get_session(session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep) -> SessionDetail:
+@router.get(
+    "/{session_id}", summary="Get a session", response_model=SessionDetail, responses=error_responses(404)
+)
+async def get_session(
+    session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep
+) -> SessionDetail:
     """A session with its messages and artifacts."""
     return await service.get_detail(session, user, turns, session_id)
 
 
 @router.patch(
-    "/{session_id}", summary="Rename a session", response_model=SessionPublic, responses=error_responses(404, 422)
+    "/{session_id}",
+    summary="Rename a session",
+    response_model=SessionPublic,
+    responses=error_responses(404, 422),
 )
 async def rename_session(
     session_id: uuid.UUID, data: SessionUpdate, session: SessionDep, user: CurrentUser, turns: TurnsDep
@@ -81,7 +93,10 @@ async def rename_session(
 
 
 @router.delete(
-    "/{session_id}", summary="Delete a session", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(404)
+    "/{session_id}",
+    summary="Delete a session",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404),
 )
 async def delete_session(
     session_id: uuid.UUID,
@@ -115,7 +130,9 @@ async def send_message(stream: Annotated[TurnStream, Depends(start_turn)]) -> As
         yield event
 
 
-async def attachable_stream(session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep) -> TurnStream | None:
+async def attachable_stream(
+    session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep
+) -> TurnStream | None:
     await service.get_owned(session, user, session_id)
     return turns.stream_for(session_id)
 
@@ -125,7 +142,10 @@ async def attachable_stream(session_id: uuid.UUID, session: SessionDep, user: Cu
     summary="Re-attach to the running turn",
     response_class=EventSourceResponse,
     description="Replays events after `Last-Event-ID` (or `after`), then follows the turn. 204 when none is running.",
-    responses={204: {"description": "No turn to attach to"}, **error_responses(401, 404, 422, json_content=True)},
+    responses={
+        204: {"description": "No turn to attach to"},
+        **error_responses(401, 404, 422, json_content=True),
+    },
 )
 async def attach(
     stream: Annotated[TurnStream | None, Depends(attachable_stream)],
@@ -140,10 +160,14 @@ async def attach(
 
 
 @router.post(
-    "/{session_id}/stop", summary="Stop the running turn", status_code=status.HTTP_202_ACCEPTED,
+    "/{session_id}/stop",
+    summary="Stop the running turn",
+    status_code=status.HTTP_202_ACCEPTED,
     responses=error_responses(404, 409),
 )
-async def stop_turn(session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep) -> dict[str, bool]:
+async def stop_turn(
+    session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep
+) -> dict[str, bool]:
     """Interrupt the agent; the turn ends as `stopped` and is saved."""
     await service.get_owned(session, user, session_id)
     if not await turns.stop(session_id):
@@ -152,7 +176,9 @@ async def stop_turn(session_id: uuid.UUID, session: SessionDep, user: CurrentUse
 
 
 @router.get(
-    "/{session_id}/artifacts", summary="List a session's artifacts", response_model=ArtifactsPublic,
+    "/{session_id}/artifacts",
+    summary="List a session's artifacts",
+    response_model=ArtifactsPublic,
     responses=error_responses(404),
 )
 async def list_artifacts(session_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ArtifactsPublic:
@@ -162,18 +188,24 @@ async def list_artifacts(session_id: uuid.UUID, session: SessionDep, user: Curre
 
 
 @artifacts_router.get(
-    "/{artifact_id}/download", summary="Download an artifact", response_class=StreamingResponse,
+    "/{artifact_id}/download",
+    summary="Download an artifact",
+    response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}, **error_responses(404)},
 )
 async def download_artifact(
     artifact_id: uuid.UUID, session: SessionDep, user: CurrentUser, storage: StorageDep, settings: SettingsDep
 ) -> Response:
     """The file, as an attachment."""
-    return await downloads.download_response(storage, settings, await service.get_artifact(session, user, artifact_id))
+    return await downloads.download_response(
+        storage, settings, await service.get_artifact(session, user, artifact_id)
+    )
 
 
 @artifacts_router.get(
-    "/{artifact_id}/preview", summary="Preview an artifact", response_model=ArtifactPreview,
+    "/{artifact_id}/preview",
+    summary="Preview an artifact",
+    response_model=ArtifactPreview,
     responses=error_responses(404),
 )
 async def preview_artifact(

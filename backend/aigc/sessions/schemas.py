@@ -15,7 +15,8 @@ MAX_MESSAGE_CHARS = 20_000
 
 class SessionCreate(BaseModel):
     scenario_id: uuid.UUID | Literal["auto"] | None = Field(
-        default=None, description="A scenario id, `auto` to let the matcher choose from `first_message`, or none for the default"
+        default=None,
+        description="A scenario id, `auto` to let the matcher choose from `first_message`, or none for the default",
     )
     title: str | None = Field(default=None, max_length=200)
     first_message: str | None = Field(

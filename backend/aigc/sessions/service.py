@@ -64,7 +64,9 @@ async def _choose_scenario(session: AsyncSession, user: User, data: SessionCreat
 
 async def create_session(session: AsyncSession, user: User, data: SessionCreate) -> ChatSession:
     scenario = await _choose_scenario(session, user, data)
-    chat = ChatSession(user_id=user.id, scenario_id=scenario.id, scenario_name=scenario.name, title=data.title or "")
+    chat = ChatSession(
+        user_id=user.id, scenario_id=scenario.id, scenario_name=scenario.name, title=data.title or ""
+    )
     session.add(chat)
     await session.flush()
     await stats_service.record_session_created(session, user.id, scenario.id, chat.created_at)
@@ -92,16 +94,22 @@ async def list_sessions(
     return SessionsPublic(items=[to_public(chat, turns) for chat in chats], count=count)
 
 
-async def get_detail(session: AsyncSession, user: User, turns: TurnManager, session_id: uuid.UUID) -> SessionDetail:
+async def get_detail(
+    session: AsyncSession, user: User, turns: TurnManager, session_id: uuid.UUID
+) -> SessionDetail:
     chat = await get_owned(session, user, session_id)
     detail = SessionDetail.model_validate(to_public(chat, turns).model_dump())
     messages = await repository.messages_of(session, chat.id)
-    ratings = await feedback_repository.for_messages(session, user.id, [m.id for m in messages if m.role == "assistant"])
+    ratings = await feedback_repository.for_messages(
+        session, user.id, [m.id for m in messages if m.role == "assistant"]
+    )
     detail.messages = [MessagePublic.model_validate(m) for m in messages]
     for public in detail.messages:
         if public.id in ratings:
             public.feedback = FeedbackPublic.model_validate(ratings[public.id])
-    detail.artifacts = [ArtifactPublic.model_validate(a) for a in await repository.artifacts_of(session, chat.id)]
+    detail.artifacts = [
+        ArtifactPublic.model_validate(a) for a in await repository.artifacts_of(session, chat.id)
+    ]
     return detail
 
 
@@ -128,7 +136,11 @@ async def delete_session(
 
 
 async def remove_session(
-    session: AsyncSession, chat: ChatSession, turns: TurnManager | None, storage: ArtifactStorage, settings: Settings
+    session: AsyncSession,
+    chat: ChatSession,
+    turns: TurnManager | None,
+    storage: ArtifactStorage,
+    settings: Settings,
 ) -> None:
     """Everything of a session goes: rows, agent, folder and stored objects (deletion and retention)."""
     if turns is not None:
@@ -142,7 +154,9 @@ async def remove_session(
     await asyncio.to_thread(shutil.rmtree, session_dir(settings, chat.user_id, chat.id), True)
 
 
-async def start_turn(user: User, session_id: uuid.UUID, content: str, settings: Settings, turns: TurnManager) -> TurnStream:
+async def start_turn(
+    user: User, session_id: uuid.UUID, content: str, settings: Settings, turns: TurnManager
+) -> TurnStream:
     """Plan in a short read transaction, released before the turn starts.
 
     Holding it would pin one pooled connection per waiting sender while the turn takes another to save
@@ -159,8 +173,12 @@ async def plan_turn(
     """Resolve everything the turn needs from the session's scenario and the user's own settings."""
     chat = await get_owned(session, user, session_id)
     if chat.archived_at is not None:
-        raise ConflictError("This session is archived and read-only; start a new session", code="session_archived")
-    scenario = await scenario_repository.get_visible(session, user, chat.scenario_id) if chat.scenario_id else None
+        raise ConflictError(
+            "This session is archived and read-only; start a new session", code="session_archived"
+        )
+    scenario = (
+        await scenario_repository.get_visible(session, user, chat.scenario_id) if chat.scenario_id else None
+    )
     if scenario is None or not scenario.is_enabled:
         raise ConflictError(
             "This session's scenario is no longer available; start a new session", code="scenario_unavailable"

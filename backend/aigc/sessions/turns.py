@@ -141,17 +141,26 @@ class _Transcript:
         elif isinstance(event, agent_events.ToolStarted):
             self.after_tool = True
             self.tool_calls[event.tool_use_id] = {
-                "tool_use_id": event.tool_use_id, "name": event.name, "input_summary": event.input_summary,
-                "result_summary": None, "is_error": False, "denied": False, "denial_reason": None,
+                "tool_use_id": event.tool_use_id,
+                "name": event.name,
+                "input_summary": event.input_summary,
+                "result_summary": None,
+                "is_error": False,
+                "denied": False,
+                "denial_reason": None,
             }
         elif isinstance(event, agent_events.ToolFinished):
-            call = self.tool_calls.setdefault(event.tool_use_id, {"tool_use_id": event.tool_use_id, "name": "?"})
+            call = self.tool_calls.setdefault(
+                event.tool_use_id, {"tool_use_id": event.tool_use_id, "name": "?"}
+            )
             call.update(result_summary=event.result_summary, is_error=event.is_error)
         elif isinstance(event, agent_events.PermissionDenied):
             denial = {"tool_use_id": event.tool_use_id, "tool_name": event.tool_name, "reason": event.reason}
             self.denials.append(denial)
             if event.tool_use_id in self.tool_calls:
-                self.tool_calls[event.tool_use_id].update(denied=True, denial_reason=event.reason, is_error=True)
+                self.tool_calls[event.tool_use_id].update(
+                    denied=True, denial_reason=event.reason, is_error=True
+                )
         elif isinstance(event, agent_events.Usage):
             self.usage = event
             self.sdk_session_id = event.sdk_session_id or self.sdk_session_id
@@ -188,7 +197,9 @@ class TurnManager:
         # Finished streams hold every event of their turn: drop the expired ones where new ones are added.
         self._drop_expired()
         if self.is_running(plan.session_id):
-            raise ConflictError("A reply is still being written in this session; stop it or wait", code="turn_running")
+            raise ConflictError(
+                "A reply is still being written in this session; stop it or wait", code="turn_running"
+            )
         stream = TurnStream(plan.session_id, plan.user_id)
         self._streams[plan.session_id] = stream
         user_message_id, assistant_message_id = new_id(), new_id()
@@ -230,11 +241,16 @@ class TurnManager:
     def _drop_expired(self) -> None:
         now = time.monotonic()
         for session_id, stream in list(self._streams.items()):
-            if stream.finished_at is not None and now - stream.finished_at > FINISHED_STREAM_RETENTION_SECONDS:
+            if (
+                stream.finished_at is not None
+                and now - stream.finished_at > FINISHED_STREAM_RETENTION_SECONDS
+            ):
                 del self._streams[session_id]
 
     @staticmethod
-    async def _accept(plan: TurnPlan, stream: TurnStream, save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]]) -> bool:
+    async def _accept(
+        plan: TurnPlan, stream: TurnStream, save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]]
+    ) -> bool:
         """Wait for the user's message to be saved; announce the turn, or end it when the save failed."""
         try:
             user_message_id, assistant_message_id = await asyncio.shield(save)
@@ -243,8 +259,11 @@ class TurnManager:
             return False
         stream.publish(
             "accepted",
-            {"session_id": str(plan.session_id), "user_message_id": str(user_message_id),
-             "assistant_message_id": str(assistant_message_id)},
+            {
+                "session_id": str(plan.session_id),
+                "user_message_id": str(user_message_id),
+                "assistant_message_id": str(assistant_message_id),
+            },
         )
         return True
 
@@ -292,11 +311,16 @@ class TurnManager:
             transcript.status = TurnStatus.error.value
         usage = transcript.usage
         metrics.observe_turn(
-            transcript.status, transcript.error_kind, usage.input_tokens if usage else 0,
-            usage.output_tokens if usage else 0, usage.cost_usd if usage else 0.0,
+            transcript.status,
+            transcript.error_kind,
+            usage.input_tokens if usage else 0,
+            usage.output_tokens if usage else 0,
+            usage.cost_usd if usage else 0.0,
         )
-        stream.publish("done", {"status": transcript.status, "message_id": str(assistant_message_id),
-                                "error": transcript.error})
+        stream.publish(
+            "done",
+            {"status": transcript.status, "message_id": str(assistant_message_id), "error": transcript.error},
+        )
         stream.finish()
 
     async def _abandon(self, plan: TurnPlan) -> None:
@@ -310,14 +334,24 @@ class TurnManager:
     def _request(plan: TurnPlan) -> TurnRequest:
         plan.cwd.mkdir(parents=True, exist_ok=True)
         return TurnRequest(
-            session_key=str(plan.session_id), cwd=plan.cwd, prompt=plan.prompt, model=plan.model,
-            system_prompt=plan.system_prompt, tools=plan.tools, skills=install_skills(plan.cwd, plan.skills),
-            max_turns=plan.max_turns, max_budget_usd=plan.max_budget_usd, resume=plan.resume,
+            session_key=str(plan.session_id),
+            cwd=plan.cwd,
+            prompt=plan.prompt,
+            model=plan.model,
+            system_prompt=plan.system_prompt,
+            tools=plan.tools,
+            skills=install_skills(plan.cwd, plan.skills),
+            max_turns=plan.max_turns,
+            max_budget_usd=plan.max_budget_usd,
+            resume=plan.resume,
         )
 
     @staticmethod
     async def _relay(
-        agent: AsyncIterator[agent_events.AgentEvent], plan: TurnPlan, stream: TurnStream, transcript: _Transcript
+        agent: AsyncIterator[agent_events.AgentEvent],
+        plan: TurnPlan,
+        stream: TurnStream,
+        transcript: _Transcript,
     ) -> None:
         """The agent's events, shaped for users, into the transcript and onto the stream."""
         cwd = plan.cwd.resolve()
@@ -327,7 +361,10 @@ class TurnManager:
             if isinstance(event, agent_events.Error):
                 # What the endpoint or the agent said stays here, for operators; users get the message.
                 logger.warning(
-                    "Turn of session %s failed (%s): %s", plan.session_id, event.kind, event.detail or event.message
+                    "Turn of session %s failed (%s): %s",
+                    plan.session_id,
+                    event.kind,
+                    event.detail or event.message,
                 )
             if not isinstance(event, agent_events.Done):
                 stream.publish(event.type, _wire(event))
@@ -352,7 +389,9 @@ class TurnManager:
             message.tool_calls = list(transcript.tool_calls.values())
             message.permission_denials = transcript.denials
             message.completed_at = utcnow()
-            message.duration_ms = usage.duration_ms if usage and usage.duration_ms else int((time.monotonic() - started) * 1000)
+            message.duration_ms = (
+                usage.duration_ms if usage and usage.duration_ms else int((time.monotonic() - started) * 1000)
+            )
             if usage is not None:
                 message.input_tokens = usage.input_tokens
                 message.output_tokens = usage.output_tokens
@@ -367,9 +406,15 @@ class TurnManager:
             chat.updated_at = utcnow()
             db.add(chat)
             await stats_service.record_turn(
-                db, user_id=plan.user_id, scenario_id=plan.scenario_id, model=message.model,
-                input_tokens=message.input_tokens, output_tokens=message.output_tokens, cost_usd=message.cost_usd,
-                failed=message.status == TurnStatus.error.value, when=message.completed_at,
+                db,
+                user_id=plan.user_id,
+                scenario_id=plan.scenario_id,
+                model=message.model,
+                input_tokens=message.input_tokens,
+                output_tokens=message.output_tokens,
+                cost_usd=message.cost_usd,
+                failed=message.status == TurnStatus.error.value,
+                when=message.completed_at,
             )
             artifacts = [await _register_artifact(db, plan, message_id, item) for item in found]
         if artifacts:
@@ -406,8 +451,13 @@ async def _save_user_message(
             id=user_message_id, role="user", content=plan.prompt, status=TurnStatus.ok.value, **common
         )
         assistant = Message(
-            id=assistant_message_id, role="assistant", status=TurnStatus.running.value, model=plan.model,
-            preference_version=plan.preference_version, created_at=utcnow(), **common,
+            id=assistant_message_id,
+            role="assistant",
+            status=TurnStatus.running.value,
+            model=plan.model,
+            preference_version=plan.preference_version,
+            created_at=utcnow(),
+            **common,
         )
         # The assistant row sorts after the user row even when both get the same timestamp.
         assistant.created_at = max(assistant.created_at, user_message.created_at)
@@ -431,12 +481,18 @@ def _title_from(prompt: str) -> str:
     return single_line if len(single_line) <= TITLE_LENGTH else single_line[: TITLE_LENGTH - 1] + "…"
 
 
-async def _register_artifact(db: Any, plan: TurnPlan, message_id: uuid.UUID, item: artifact_files.FoundFile) -> Artifact:
+async def _register_artifact(
+    db: Any, plan: TurnPlan, message_id: uuid.UUID, item: artifact_files.FoundFile
+) -> Artifact:
     artifact = await repository.get_artifact_by_path(db, plan.session_id, item.path)
     if artifact is None:
         artifact = Artifact(
-            session_id=plan.session_id, user_id=plan.user_id, path=item.path, name=Path(item.path).name,
-            storage_key=f"{plan.user_id}/{plan.session_id}/{item.path}", sha256=item.sha256,
+            session_id=plan.session_id,
+            user_id=plan.user_id,
+            path=item.path,
+            name=Path(item.path).name,
+            storage_key=f"{plan.user_id}/{plan.session_id}/{item.path}",
+            sha256=item.sha256,
         )
     artifact.message_id = message_id
     artifact.size = item.size

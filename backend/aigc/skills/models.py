@@ -21,7 +21,8 @@ class Skill(SQLModel, table=True):
     is_public: bool = Field(default=False)
     is_enabled: bool = Field(default=True)
     created_by: uuid.UUID | None = Field(
-        default=None, sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True)
+        default=None,
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True),
     )
     total_size: int = Field(default=0)
     file_count: int = Field(default=0)

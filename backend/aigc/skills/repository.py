@@ -47,7 +47,9 @@ async def list_visible(
 
 
 async def files_of(session: AsyncSession, skill_id: uuid.UUID) -> list[SkillFile]:
-    rows = await session.exec(select(SkillFile).where(SkillFile.skill_id == skill_id).order_by(SkillFile.path))
+    rows = await session.exec(
+        select(SkillFile).where(SkillFile.skill_id == skill_id).order_by(SkillFile.path)
+    )
     return list(rows.all())
 
 

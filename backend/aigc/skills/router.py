@@ -29,7 +29,10 @@ async def list_skills(
 
 
 @router.post(
-    "", summary="Create a skill", response_model=SkillDetail, status_code=status.HTTP_201_CREATED,
+    "",
+    summary="Create a skill",
+    response_model=SkillDetail,
+    status_code=status.HTTP_201_CREATED,
     responses=error_responses(403, 409, 422),
 )
 async def create_skill(data: SkillCreate, session: SessionDep, user: CurrentUser) -> SkillDetail:
@@ -39,7 +42,10 @@ async def create_skill(data: SkillCreate, session: SessionDep, user: CurrentUser
 
 
 @router.post(
-    "/upload", summary="Upload a skill as a zip", response_model=SkillDetail, status_code=status.HTTP_201_CREATED,
+    "/upload",
+    summary="Upload a skill as a zip",
+    response_model=SkillDetail,
+    status_code=status.HTTP_201_CREATED,
     responses=error_responses(403, 409, 422),
 )
 async def upload_skill(
@@ -63,26 +69,36 @@ async def get_skill(skill_id: uuid.UUID, session: SessionDep, user: CurrentUser)
 
 
 @router.put(
-    "/{skill_id}", summary="Replace a skill's files", response_model=SkillDetail,
+    "/{skill_id}",
+    summary="Replace a skill's files",
+    response_model=SkillDetail,
     responses=error_responses(403, 404, 409, 422),
 )
-async def replace_skill(skill_id: uuid.UUID, data: SkillFiles, session: SessionDep, user: CurrentUser) -> SkillDetail:
+async def replace_skill(
+    skill_id: uuid.UUID, data: SkillFiles, session: SessionDep, user: CurrentUser
+) -> SkillDetail:
     """Edit in place: the files sent become the skill's files; visibility is unchanged."""
     skill = await service.replace_content(session, user, skill_id, service.decode_files(data))
     return await service.detail(session, skill)
 
 
 @router.patch(
-    "/{skill_id}", summary="Publish, unpublish, enable or disable a skill", response_model=SkillDetail,
+    "/{skill_id}",
+    summary="Publish, unpublish, enable or disable a skill",
+    response_model=SkillDetail,
     responses=error_responses(403, 404),
 )
-async def update_skill(skill_id: uuid.UUID, changes: SkillUpdate, session: SessionDep, user: CurrentUser) -> SkillDetail:
+async def update_skill(
+    skill_id: uuid.UUID, changes: SkillUpdate, session: SessionDep, user: CurrentUser
+) -> SkillDetail:
     """Change visibility or availability."""
     return await service.detail(session, await service.update_flags(session, user, skill_id, changes))
 
 
 @router.get(
-    "/{skill_id}/download", summary="Download a skill as a zip", response_class=Response,
+    "/{skill_id}/download",
+    summary="Download a skill as a zip",
+    response_class=Response,
     responses={200: {"content": {"application/zip": {}}}, **error_responses(404)},
 )
 async def download_skill(skill_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> Response:
@@ -91,12 +107,18 @@ async def download_skill(skill_id: uuid.UUID, session: SessionDep, user: Current
     return Response(
         await service.as_zip(session, skill),
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{skill.name}.zip"', "X-Content-Type-Options": "nosniff"},
+        headers={
+            "Content-Disposition": f'attachment; filename="{skill.name}.zip"',
+            "X-Content-Type-Options": "nosniff",
+        },
     )
 
 
 @router.delete(
-    "/{skill_id}", summary="Delete a skill", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403, 404)
+    "/{skill_id}",
+    summary="Delete a skill",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(403, 404),
 )
 async def delete_skill(skill_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
     """Delete a skill; scenarios that used it stop listing it."""

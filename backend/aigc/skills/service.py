@@ -14,7 +14,7 @@ from aigc.core.errors import ConflictError, NotFoundError, PermissionDeniedError
 from aigc.core.models import utcnow
 from aigc.skills import repository
 from aigc.skills.models import Skill
-from aigc.skills.schemas import SkillDetail, SkillFiles, SkillFilePublic, SkillsPublic, SkillUpdate
+from aigc.skills.schemas import SkillDetail, SkillFilePublic, SkillFiles, SkillsPublic, SkillUpdate
 from aigc.skills.validation import SkillContent, SkillValidationError, build_skill, read_zip
 from aigc.users.models import User
 
@@ -44,7 +44,9 @@ async def get_skill(session: AsyncSession, user: User, skill_id: uuid.UUID) -> S
     return skill
 
 
-async def list_skills(session: AsyncSession, user: User, search: str | None, offset: int, limit: int) -> SkillsPublic:
+async def list_skills(
+    session: AsyncSession, user: User, search: str | None, offset: int, limit: int
+) -> SkillsPublic:
     skills, count = await repository.list_visible(session, user, search, offset, limit)
     return SkillsPublic.model_validate({"items": skills, "count": count}, from_attributes=True)
 
@@ -102,7 +104,9 @@ async def create_from_zip(session: AsyncSession, user: User, archive: bytes, is_
     return await create_skill(session, user, read_zip(archive), is_public)
 
 
-async def replace_content(session: AsyncSession, user: User, skill_id: uuid.UUID, files: dict[str, bytes]) -> Skill:
+async def replace_content(
+    session: AsyncSession, user: User, skill_id: uuid.UUID, files: dict[str, bytes]
+) -> Skill:
     """Edit in place: the new file set replaces the old one; the name may change if it is free."""
     skill = await get_skill(session, user, skill_id)
     _check_manage(user, skill)
@@ -146,7 +150,9 @@ async def as_zip(session: AsyncSession, skill: Skill) -> bytes:
     return buffer.getvalue()
 
 
-async def files_for_scenario(session: AsyncSession, scenario_id: uuid.UUID) -> list[tuple[str, dict[str, bytes]]]:
+async def files_for_scenario(
+    session: AsyncSession, scenario_id: uuid.UUID
+) -> list[tuple[str, dict[str, bytes]]]:
     """The enabled skills of a scenario as (name, files): what a session's directory receives."""
     result = []
     for skill in await repository.enabled_skills_of_scenario(session, scenario_id):

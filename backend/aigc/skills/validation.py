@@ -116,11 +116,13 @@ def read_zip(data: bytes) -> dict[str, bytes]:
             if member.file_size > MAX_FILE_BYTES:
                 raise SkillValidationError(f"{member.filename} is larger than {MAX_FILE_BYTES // 1024} KB")
         if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-            raise SkillValidationError(f"A skill may hold at most {MAX_TOTAL_BYTES // (1024 * 1024)} MB in all")
+            raise SkillValidationError(
+                f"A skill may hold at most {MAX_TOTAL_BYTES // (1024 * 1024)} MB in all"
+            )
         prefix = _common_folder([m.filename for m in members])
         files: dict[str, bytes] = {}
         for member in members:
-            path = check_path(member.filename[len(prefix):])
+            path = check_path(member.filename[len(prefix) :])
             # Read at most the declared size plus one byte: a lying header cannot inflate past the limit.
             with archive.open(member) as handle:
                 content = handle.read(MAX_FILE_BYTES + 1)

@@ -14,7 +14,9 @@ from aigc.core.models import UTCDateTime, new_id, utcnow
 class UserBehaviorStats(SQLModel, table=True):
     __tablename__ = "user_behavior_stats"
 
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
     sessions: int = Field(default=0)
     messages: int = Field(default=0)
     input_tokens: int = Field(default=0)
@@ -29,7 +31,9 @@ class UserBehaviorStats(SQLModel, table=True):
 class UserScenarioStats(SQLModel, table=True):
     __tablename__ = "user_scenario_stats"
 
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    )
     scenario_id: uuid.UUID = Field(sa_column=Column(Uuid(), primary_key=True))
     sessions: int = Field(default=0)
     messages: int = Field(default=0)
@@ -66,7 +70,9 @@ class UsageDaily(_DailyCounters, table=True):
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     day: date = Field(sa_column=Column(Date(), nullable=False))
-    user_id: uuid.UUID = Field(sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False))
+    user_id: uuid.UUID = Field(
+        sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    )
     # The scenario id as text, "" when none: a NULL would defeat the unique key the upsert relies on.
     scenario_key: str = Field(default="", max_length=36)
     model: str = Field(default="", max_length=100)

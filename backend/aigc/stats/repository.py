@@ -14,7 +14,14 @@ from aigc.scenarios.models import Scenario
 from aigc.stats.models import UsageDaily, UsageDailyTotal
 
 SUM_NAMES = (
-    "sessions", "messages", "turns", "errors", "input_tokens", "output_tokens", "cost_usd", "feedback_up",
+    "sessions",
+    "messages",
+    "turns",
+    "errors",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "feedback_up",
     "feedback_down",
 )
 Rollup = type[UsageDaily] | type[UsageDailyTotal]

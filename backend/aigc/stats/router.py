@@ -16,7 +16,9 @@ from aigc.stats.schemas import StatsPublic
 router = APIRouter(prefix="/sessions", tags=["stats"], responses=error_responses(401))
 
 
-@router.get("/stats", summary="Usage statistics", response_model=StatsPublic, responses=error_responses(403, 422))
+@router.get(
+    "/stats", summary="Usage statistics", response_model=StatsPublic, responses=error_responses(403, 422)
+)
 async def get_stats(
     session: SessionDep,
     user: CurrentUser,

@@ -28,19 +28,42 @@ def _scenario_key(scenario_id: uuid.UUID | None) -> str:
 
 
 async def _daily_add(
-    session: AsyncSession, day: date, user_id: uuid.UUID, scenario_id: uuid.UUID | None, model: str, **counts: float
+    session: AsyncSession,
+    day: date,
+    user_id: uuid.UUID,
+    scenario_id: uuid.UUID | None,
+    model: str,
+    **counts: float,
 ) -> None:
     """Add to the user's daily row and to everyone's (the two rollups the stats API reads)."""
     key = {"day": day, "scenario_key": _scenario_key(scenario_id), "model": model}
-    defaults = {"sessions": 0, "messages": 0, "turns": 0, "errors": 0, "input_tokens": 0, "output_tokens": 0,
-                "cost_usd": 0.0, "feedback_up": 0, "feedback_down": 0}
+    defaults = {
+        "sessions": 0,
+        "messages": 0,
+        "turns": 0,
+        "errors": 0,
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "cost_usd": 0.0,
+        "feedback_up": 0,
+        "feedback_down": 0,
+    }
     increments = {**defaults, **counts}
     await upsert_increment(
-        session, _daily, key={**key, "user_id": user_id}, increments=increments, insert_only={"id": new_id()},
+        session,
+        _daily,
+        key={**key, "user_id": user_id},
+        increments=increments,
+        insert_only={"id": new_id()},
         conflict=_DAILY_KEY,
     )
     await upsert_increment(
-        session, _daily_totals, key=key, increments=increments, insert_only={"id": new_id()}, conflict=_TOTALS_KEY
+        session,
+        _daily_totals,
+        key=key,
+        increments=increments,
+        insert_only={"id": new_id()},
+        conflict=_TOTALS_KEY,
     )
 
 
@@ -49,12 +72,18 @@ async def record_session_created(
 ) -> None:
     when = when or utcnow()
     await upsert_increment(
-        session, _behavior, key={"user_id": user_id}, increments={"sessions": 1},
+        session,
+        _behavior,
+        key={"user_id": user_id},
+        increments={"sessions": 1},
         sets={"last_active_at": when, "updated_at": when},
     )
     if scenario_id is not None:
         await upsert_increment(
-            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id}, increments={"sessions": 1},
+            session,
+            _per_scenario,
+            key={"user_id": user_id, "scenario_id": scenario_id},
+            increments={"sessions": 1},
             sets={"last_used_at": when},
         )
     await _daily_add(session, when.date(), user_id, scenario_id, "", sessions=1)
@@ -75,18 +104,37 @@ async def record_turn(
     """A finished turn: the user's message and the assistant's answer, with what they cost."""
     when = when or utcnow()
     await upsert_increment(
-        session, _behavior, key={"user_id": user_id},
-        increments={"messages": 2, "input_tokens": input_tokens, "output_tokens": output_tokens, "cost_usd": cost_usd},
+        session,
+        _behavior,
+        key={"user_id": user_id},
+        increments={
+            "messages": 2,
+            "input_tokens": input_tokens,
+            "output_tokens": output_tokens,
+            "cost_usd": cost_usd,
+        },
         sets={"last_active_at": when, "updated_at": when},
     )
     if scenario_id is not None:
         await upsert_increment(
-            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id}, increments={"messages": 2},
+            session,
+            _per_scenario,
+            key={"user_id": user_id, "scenario_id": scenario_id},
+            increments={"messages": 2},
             sets={"last_used_at": when},
         )
     await _daily_add(
-        session, when.date(), user_id, scenario_id, model or "", messages=2, turns=1, errors=int(failed),
-        input_tokens=input_tokens, output_tokens=output_tokens, cost_usd=cost_usd,
+        session,
+        when.date(),
+        user_id,
+        scenario_id,
+        model or "",
+        messages=2,
+        turns=1,
+        errors=int(failed),
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cost_usd=cost_usd,
     )
 
 
@@ -119,20 +167,36 @@ async def record_feedback_change(
         return
     now = utcnow()
     await upsert_increment(
-        session, _behavior, key={"user_id": user_id}, increments={"feedback_up": up, "feedback_down": down},
+        session,
+        _behavior,
+        key={"user_id": user_id},
+        increments={"feedback_up": up, "feedback_down": down},
         sets={"updated_at": now},
     )
     if scenario_id is not None:
         await upsert_increment(
-            session, _per_scenario, key={"user_id": user_id, "scenario_id": scenario_id},
-            increments={"feedback_up": up, "feedback_down": down, "score_sum": score_sum, "score_count": score_count},
+            session,
+            _per_scenario,
+            key={"user_id": user_id, "scenario_id": scenario_id},
+            increments={
+                "feedback_up": up,
+                "feedback_down": down,
+                "score_sum": score_sum,
+                "score_count": score_count,
+            },
         )
     if up or down:
-        await _daily_add(session, answered_at.date(), user_id, scenario_id, model or "", feedback_up=up, feedback_down=down)
+        await _daily_add(
+            session, answered_at.date(), user_id, scenario_id, model or "", feedback_up=up, feedback_down=down
+        )
 
 
 async def compute_stats(
-    session: AsyncSession, actor: User, user_id: uuid.UUID | None, date_from: date | None, date_to: date | None
+    session: AsyncSession,
+    actor: User,
+    user_id: uuid.UUID | None,
+    date_from: date | None,
+    date_to: date | None,
 ) -> StatsPublic:
     """Totals and breakdowns; users see their own, administrators everyone's or one user's."""
     if not actor.is_admin:
@@ -155,8 +219,11 @@ async def compute_stats(
             ScenarioStats(
                 scenario_id=scenario_id,
                 scenario_name=names.get(scenario_id, "") if scenario_id else "",
-                sessions=sums["sessions"], messages=sums["messages"], cost_usd=round(sums["cost_usd"], 6),
-                feedback_up=sums["feedback_up"], feedback_down=sums["feedback_down"],
+                sessions=sums["sessions"],
+                messages=sums["messages"],
+                cost_usd=round(sums["cost_usd"], 6),
+                feedback_up=sums["feedback_up"],
+                feedback_down=sums["feedback_down"],
                 satisfaction=round(sums["feedback_up"] / rated, 4) if rated else None,
             )
         )
@@ -168,14 +235,26 @@ async def compute_stats(
         date_to=date_to,
         totals=StatsTotals(**await repository.totals(session, table, where)),
         by_day=[
-            DayStats(day=day, sessions=s["sessions"], messages=s["messages"], input_tokens=s["input_tokens"],
-                     output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
+            DayStats(
+                day=day,
+                sessions=s["sessions"],
+                messages=s["messages"],
+                input_tokens=s["input_tokens"],
+                output_tokens=s["output_tokens"],
+                cost_usd=round(s["cost_usd"], 6),
+            )
             for day, s in await repository.grouped(session, table, where, table.day)
         ],
         by_scenario=by_scenario,
         by_model=[
-            ModelStats(model=model, turns=s["turns"], messages=s["messages"], input_tokens=s["input_tokens"],
-                       output_tokens=s["output_tokens"], cost_usd=round(s["cost_usd"], 6))
+            ModelStats(
+                model=model,
+                turns=s["turns"],
+                messages=s["messages"],
+                input_tokens=s["input_tokens"],
+                output_tokens=s["output_tokens"],
+                cost_usd=round(s["cost_usd"], 6),
+            )
             for model, s in await repository.grouped(session, table, where, table.model)
             if model
         ],

@@ -29,9 +29,7 @@ def validate_key(key: str) -> str:
         raise StorageKeyError(f"Storage key {key!r} is absolute; keys are relative paths")
     for segment in key.split("/"):
         if segment in ("", ".", ".."):
-            raise StorageKeyError(
-                f"Storage key {key!r} is not normalised (empty, '.' or '..' segment)"
-            )
+            raise StorageKeyError(f"Storage key {key!r} is not normalised (empty, '.' or '..' segment)")
         if len(segment.encode("utf-8")) > MAX_SEGMENT_BYTES:
             raise StorageKeyError(
                 f"Storage key {key!r} has a path segment longer than {MAX_SEGMENT_BYTES} bytes"

@@ -28,7 +28,9 @@ async def get_by_email(session: AsyncSession, email: str) -> User | None:
 async def get_by_login(session: AsyncSession, login: str) -> User | None:
     """Find a user by username or email, the two things a person may type at sign-in."""
     normalised = login.strip().lower()
-    result = await session.exec(select(User).where(or_(User.username == normalised, User.email == normalised)))
+    result = await session.exec(
+        select(User).where(or_(User.username == normalised, User.email == normalised))
+    )
     return result.first()
 
 
@@ -44,5 +46,7 @@ async def search(session: AsyncSession, text: str | None, offset: int, limit: in
             )
         )
     count = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = await session.exec(query.order_by(col(User.created_at).desc(), col(User.id)).offset(offset).limit(limit))
+    rows = await session.exec(
+        query.order_by(col(User.created_at).desc(), col(User.id)).offset(offset).limit(limit)
+    )
     return list(rows.all()), int(count)

@@ -80,8 +80,9 @@ async def delete_user(session: AsyncSession, actor: User, user_id: uuid.UUID) ->
     await session.flush()
 
 
-async def ensure_admin(session: AsyncSession, settings: Settings, username: str, password: str | None,
-                       email: str | None = None) -> tuple[User, bool]:
+async def ensure_admin(
+    session: AsyncSession, settings: Settings, username: str, password: str | None, email: str | None = None
+) -> tuple[User, bool]:
     """Create an admin, or promote (and optionally re-password) an existing account; returns (user, created)."""
     existing = await repository.get_by_username(session, username)
     if existing is None:

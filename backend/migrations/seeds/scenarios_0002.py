@@ -43,7 +43,11 @@ BUILTIN_SCENARIOS = [
         "category": "marketing",
         "tags": ["营销", "文案", "广告", "社交媒体", "marketing", "copywriting"],
         "icon": "📣",
-        "example_prompts": ["为我们的新款保温杯写三条小红书文案", "给双十一促销活动写 5 个标题", "把这段产品介绍改得更有感染力"],
+        "example_prompts": [
+            "为我们的新款保温杯写三条小红书文案",
+            "给双十一促销活动写 5 个标题",
+            "把这段产品介绍改得更有感染力",
+        ],
         "translations": {
             "en-US": {
                 "name": "Marketing copy",
@@ -71,7 +75,11 @@ BUILTIN_SCENARIOS = [
         "category": "writing",
         "tags": ["报告", "文档", "总结", "Markdown", "HTML", "report"],
         "icon": "📝",
-        "example_prompts": ["根据这些要点写一份季度工作总结报告", "写一份关于远程办公利弊的调研报告，输出 HTML", "把这份数据整理成一页纸的项目简报"],
+        "example_prompts": [
+            "根据这些要点写一份季度工作总结报告",
+            "写一份关于远程办公利弊的调研报告，输出 HTML",
+            "把这份数据整理成一页纸的项目简报",
+        ],
         "translations": {
             "en-US": {
                 "name": "Report writer",
@@ -99,7 +107,11 @@ BUILTIN_SCENARIOS = [
         "category": "data",
         "tags": ["数据", "表格", "CSV", "统计", "Excel", "data", "spreadsheet"],
         "icon": "📊",
-        "example_prompts": ["把这些销售记录整理成 CSV 表格", "帮我生成一个包含 20 个示例客户的 CSV", "计算每个地区的平均销售额"],
+        "example_prompts": [
+            "把这些销售记录整理成 CSV 表格",
+            "帮我生成一个包含 20 个示例客户的 CSV",
+            "计算每个地区的平均销售额",
+        ],
         "translations": {
             "en-US": {
                 "name": "Data helper",
@@ -127,7 +139,11 @@ BUILTIN_SCENARIOS = [
         "category": "language",
         "tags": ["翻译", "中英", "本地化", "translation", "english", "chinese"],
         "icon": "🌐",
-        "example_prompts": ["把这封邮件翻译成正式的英文", "Translate this paragraph into natural Chinese", "检查这段英文的语法"],
+        "example_prompts": [
+            "把这封邮件翻译成正式的英文",
+            "Translate this paragraph into natural Chinese",
+            "检查这段英文的语法",
+        ],
         "translations": {
             "en-US": {
                 "name": "Translator",

@@ -58,7 +58,9 @@ async def test_the_model_gets_the_key_from_an_owner_only_helper(
     assert sent and set(sent) == {key_fingerprint(config.api_key or "")}
     helper = runtime.environment.api_key_helper_path
     assert stat.S_IMODE(helper.stat().st_mode) == 0o700
-    assert subprocess.run([helper], capture_output=True, text=True, check=True).stdout == f"{config.api_key}\n"
+    assert (
+        subprocess.run([helper], capture_output=True, text=True, check=True).stdout == f"{config.api_key}\n"
+    )
 
 
 def test_a_key_with_quotes_survives_the_helper_and_no_key_removes_it(tmp_path: Path) -> None:
@@ -66,7 +68,10 @@ def test_a_key_with_quotes_survives_the_helper_and_no_key_removes_it(tmp_path: P
     tricky = "sk-'quoted' $(touch pwned) \\ %s"
     environment.prepare(cli_path=Path("/bin/true"), api_key=tricky)
     helper = environment.api_key_helper_path
-    assert subprocess.run([helper], capture_output=True, text=True, check=True, cwd=tmp_path).stdout == tricky + "\n"
+    assert (
+        subprocess.run([helper], capture_output=True, text=True, check=True, cwd=tmp_path).stdout
+        == tricky + "\n"
+    )
     assert not (tmp_path / "pwned").exists()
     environment.prepare(cli_path=Path("/bin/true"), api_key=None)
     assert not helper.exists()

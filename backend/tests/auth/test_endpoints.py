@@ -24,7 +24,8 @@ API = "/api/v1"
 class TestRegister:
     async def test_creates_account_with_user_role(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
-            f"{API}/auth/register", json={"username": "Alice", "password": "long-enough-pw", "email": "A@x.org"}
+            f"{API}/auth/register",
+            json={"username": "Alice", "password": "long-enough-pw", "email": "A@x.org"},
         )
         assert response.status_code == 201, response.text
         body = response.json()
@@ -34,7 +35,9 @@ class TestRegister:
 
     async def test_duplicate_username_is_conflict_regardless_of_case(self, client: httpx.AsyncClient) -> None:
         await create_user(username="bob")
-        response = await client.post(f"{API}/auth/register", json={"username": "BOB", "password": "long-enough-pw"})
+        response = await client.post(
+            f"{API}/auth/register", json={"username": "BOB", "password": "long-enough-pw"}
+        )
         assert response.status_code == 409
         assert response.json()["code"] == "username_taken"
 
@@ -57,7 +60,9 @@ class TestRegister:
             ({"username": 123, "password": "long-enough-pw"}, "username"),
         ],
     )
-    async def test_invalid_input_names_the_field(self, client: httpx.AsyncClient, payload: dict, field: str) -> None:
+    async def test_invalid_input_names_the_field(
+        self, client: httpx.AsyncClient, payload: dict, field: str
+    ) -> None:
         response = await client.post(f"{API}/auth/register", json=payload)
         assert response.status_code == 422
         body = response.json()
@@ -70,7 +75,9 @@ class TestRegister:
     ) -> None:
         monkeypatch.setenv("REGISTRATION_MODE", "admin_only")
         reset_settings_cache()
-        response = await client.post(f"{API}/auth/register", json={"username": "erin", "password": "long-enough-pw"})
+        response = await client.post(
+            f"{API}/auth/register", json={"username": "erin", "password": "long-enough-pw"}
+        )
         assert response.status_code == 403
         assert response.json()["code"] == "registration_closed"
         info = await client.get(f"{API}/platform/info")
@@ -78,10 +85,14 @@ class TestRegister:
 
 
 class TestLogin:
-    async def test_username_or_email_signs_in_and_sets_refresh_cookie(self, client: httpx.AsyncClient) -> None:
+    async def test_username_or_email_signs_in_and_sets_refresh_cookie(
+        self, client: httpx.AsyncClient
+    ) -> None:
         user = await create_user(username="frank", email="frank@example.com")
         for login in ("frank", "FRANK", "frank@example.com"):
-            response = await client.post(f"{API}/auth/login", data={"username": login, "password": DEFAULT_PASSWORD})
+            response = await client.post(
+                f"{API}/auth/login", data={"username": login, "password": DEFAULT_PASSWORD}
+            )
             assert response.status_code == 200, response.text
             body = response.json()
             assert body["token_type"] == "bearer" and body["expires_in"] == 30 * 60
@@ -94,8 +105,12 @@ class TestLogin:
 
     async def test_unknown_user_and_wrong_password_look_the_same(self, client: httpx.AsyncClient) -> None:
         await create_user(username="grace")
-        wrong = await client.post(f"{API}/auth/login", data={"username": "grace", "password": "nope-nope-nope"})
-        unknown = await client.post(f"{API}/auth/login", data={"username": "nobody", "password": "nope-nope-nope"})
+        wrong = await client.post(
+            f"{API}/auth/login", data={"username": "grace", "password": "nope-nope-nope"}
+        )
+        unknown = await client.post(
+            f"{API}/auth/login", data={"username": "nobody", "password": "nope-nope-nope"}
+        )
         assert wrong.status_code == unknown.status_code == 401
         strip = lambda r: {k: v for k, v in r.json().items() if k != "request_id"}  # noqa: E731
         assert strip(wrong) == strip(unknown)
@@ -103,7 +118,9 @@ class TestLogin:
 
     async def test_disabled_user_cannot_sign_in(self, client: httpx.AsyncClient) -> None:
         await create_user(username="heidi", is_active=False)
-        response = await client.post(f"{API}/auth/login", data={"username": "heidi", "password": DEFAULT_PASSWORD})
+        response = await client.post(
+            f"{API}/auth/login", data={"username": "heidi", "password": DEFAULT_PASSWORD}
+        )
         assert response.status_code == 401
         assert response.json()["code"] == "invalid_credentials"
 
@@ -115,23 +132,33 @@ class TestLogin:
     async def test_account_is_throttled_after_repeated_failures(self, client: httpx.AsyncClient) -> None:
         await create_user(username="ivan")
         for _ in range(5):
-            response = await client.post(f"{API}/auth/login", data={"username": "ivan", "password": "wrong-password"})
+            response = await client.post(
+                f"{API}/auth/login", data={"username": "ivan", "password": "wrong-password"}
+            )
             assert response.status_code == 401
-        blocked = await client.post(f"{API}/auth/login", data={"username": "ivan", "password": DEFAULT_PASSWORD})
+        blocked = await client.post(
+            f"{API}/auth/login", data={"username": "ivan", "password": DEFAULT_PASSWORD}
+        )
         assert blocked.status_code == 429
         assert blocked.json()["code"] == "too_many_attempts"
         assert int(blocked.headers["Retry-After"]) >= 1
         # Another account from the same address is not affected by ivan's failures.
         await create_user(username="judy")
-        assert (await client.post(f"{API}/auth/login", data={"username": "judy", "password": DEFAULT_PASSWORD})).status_code == 200
+        assert (
+            await client.post(f"{API}/auth/login", data={"username": "judy", "password": DEFAULT_PASSWORD})
+        ).status_code == 200
 
     async def test_success_clears_the_failure_count(self, client: httpx.AsyncClient) -> None:
         await create_user(username="kim")
         for _ in range(4):
             await client.post(f"{API}/auth/login", data={"username": "kim", "password": "wrong-password"})
-        assert (await client.post(f"{API}/auth/login", data={"username": "kim", "password": DEFAULT_PASSWORD})).status_code == 200
+        assert (
+            await client.post(f"{API}/auth/login", data={"username": "kim", "password": DEFAULT_PASSWORD})
+        ).status_code == 200
         for _ in range(4):
-            response = await client.post(f"{API}/auth/login", data={"username": "kim", "password": "wrong-password"})
+            response = await client.post(
+                f"{API}/auth/login", data={"username": "kim", "password": "wrong-password"}
+            )
             assert response.status_code == 401
 
     async def test_client_address_is_throttled_across_accounts(
@@ -140,7 +167,11 @@ class TestLogin:
         monkeypatch.setenv("LOGIN_MAX_ATTEMPTS_PER_IP", "3")
         reset_settings_cache()
         statuses = [
-            (await client.post(f"{API}/auth/login", data={"username": f"ghost{i}", "password": "whatever-pw"})).status_code
+            (
+                await client.post(
+                    f"{API}/auth/login", data={"username": f"ghost{i}", "password": "whatever-pw"}
+                )
+            ).status_code
             for i in range(4)
         ]
         assert statuses == [401, 401, 401, 429]
@@ -153,12 +184,16 @@ class TestRefresh:
         assert first.status_code == 200
         new_pair = first.json()
         assert new_pair["refresh_token"] != signed.refresh_token
-        me = await client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {new_pair['access_token']}"})
+        me = await client.get(
+            f"{API}/auth/me", headers={"Authorization": f"Bearer {new_pair['access_token']}"}
+        )
         assert me.status_code == 200
 
     async def test_cookie_keeps_a_browser_signed_in(self, client: httpx.AsyncClient) -> None:
         user = await create_user()
-        login = await client.post(f"{API}/auth/login", data={"username": user.username, "password": DEFAULT_PASSWORD})
+        login = await client.post(
+            f"{API}/auth/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
+        )
         assert login.status_code == 200
         # The cookie jar now holds aigc_refresh; a reload would call refresh with no body.
         refreshed = await client.post(f"{API}/auth/refresh")
@@ -174,7 +209,9 @@ class TestRefresh:
         )
         assert first.status_code == second.status_code == 200
         for pair in (first.json(), second.json()):
-            assert (await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 200
+            assert (
+                await client.post(f"{API}/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+            ).status_code == 200
 
     async def test_reusing_a_rotated_token_revokes_the_family(
         self, client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
@@ -183,9 +220,13 @@ class TestRefresh:
 
         from aigc.auth import service as auth_service
 
-        monkeypatch.setattr(auth_service, "REFRESH_REUSE_GRACE", timedelta(0))  # reuse long after the rotation
+        monkeypatch.setattr(
+            auth_service, "REFRESH_REUSE_GRACE", timedelta(0)
+        )  # reuse long after the rotation
         signed = await signed_in_user(client)
-        rotated = (await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})).json()
+        rotated = (
+            await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})
+        ).json()
         reuse = await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})
         assert reuse.status_code == 401 and reuse.json()["code"] == "refresh_reused"
         # The legitimate-looking newer token is revoked too: whoever holds it must sign in again.
@@ -211,7 +252,10 @@ class TestLogout:
         signed = await signed_in_user(client)
         response = await client.post(f"{API}/auth/logout", json={"refresh_token": signed.refresh_token})
         assert response.status_code == 204
-        assert 'aigc_refresh=""' in response.headers["set-cookie"] or "Max-Age=0" in response.headers["set-cookie"]
+        assert (
+            'aigc_refresh=""' in response.headers["set-cookie"]
+            or "Max-Age=0" in response.headers["set-cookie"]
+        )
         refresh = await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})
         assert refresh.status_code == 401
 
@@ -231,8 +275,12 @@ class TestChangePassword:
         fresh = response.json()
         old = await client.get(f"{API}/auth/me", headers=signed.headers)
         assert old.status_code == 401 and "revoked" in old.json()["message"]
-        assert (await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})).status_code == 401
-        assert (await client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {fresh['access_token']}"})).status_code == 200
+        assert (
+            await client.post(f"{API}/auth/refresh", json={"refresh_token": signed.refresh_token})
+        ).status_code == 401
+        assert (
+            await client.get(f"{API}/auth/me", headers={"Authorization": f"Bearer {fresh['access_token']}"})
+        ).status_code == 200
         assert (await sign_in(client, signed.user, "a-brand-new-password")).access_token
 
     async def test_wrong_current_password(self, client: httpx.AsyncClient) -> None:
@@ -255,7 +303,8 @@ class TestChangePassword:
 
     async def test_anonymous(self, client: httpx.AsyncClient) -> None:
         response = await client.post(
-            f"{API}/auth/change-password", json={"current_password": "x", "new_password": "a-brand-new-password"}
+            f"{API}/auth/change-password",
+            json={"current_password": "x", "new_password": "a-brand-new-password"},
         )
         assert response.status_code == 401
 
@@ -297,24 +346,32 @@ class TestAccessTokens:
         user = await create_user()
         claims = await self._claims(user.id)
         for alg in ("HS384", "HS512"):
-            assert (await self._me(client, jwt.encode(claims, TEST_JWT_SECRET, algorithm=alg))).status_code == 401
+            assert (
+                await self._me(client, jwt.encode(claims, TEST_JWT_SECRET, algorithm=alg))
+            ).status_code == 401
 
     async def test_other_secret_is_refused(self, client: httpx.AsyncClient) -> None:
         user = await create_user()
-        forged = jwt.encode(await self._claims(user.id), "another-secret-that-is-long-enough-xx", algorithm="HS256")
+        forged = jwt.encode(
+            await self._claims(user.id), "another-secret-that-is-long-enough-xx", algorithm="HS256"
+        )
         assert (await self._me(client, forged)).status_code == 401
 
     async def test_tampered_payload_is_refused(self, client: httpx.AsyncClient) -> None:
         user = await create_user()
         admin = await create_user(role=Role.admin)
-        header, _payload, signature = jwt.encode(await self._claims(user.id), TEST_JWT_SECRET, algorithm="HS256").split(".")
+        header, _payload, signature = jwt.encode(
+            await self._claims(user.id), TEST_JWT_SECRET, algorithm="HS256"
+        ).split(".")
         tampered = f"{header}.{_b64(await self._claims(admin.id))}.{signature}"
         assert (await self._me(client, tampered)).status_code == 401
 
     async def test_expired_is_refused(self, client: httpx.AsyncClient) -> None:
         user = await create_user()
         past = int(time.time()) - 3600
-        token = jwt.encode(await self._claims(user.id, iat=past - 60, exp=past), TEST_JWT_SECRET, algorithm="HS256")
+        token = jwt.encode(
+            await self._claims(user.id, iat=past - 60, exp=past), TEST_JWT_SECRET, algorithm="HS256"
+        )
         response = await self._me(client, token)
         assert response.status_code == 401 and "expired" in response.json()["message"]
 
@@ -322,7 +379,9 @@ class TestAccessTokens:
     async def test_wrong_shape_is_refused(self, client: httpx.AsyncClient, bad: dict) -> None:
         user = await create_user()
         claims = {k: v for k, v in (await self._claims(user.id, **bad)).items() if v is not None}
-        assert (await self._me(client, jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256"))).status_code == 401
+        assert (
+            await self._me(client, jwt.encode(claims, TEST_JWT_SECRET, algorithm="HS256"))
+        ).status_code == 401
 
     async def test_deleted_or_unknown_user_is_refused(self, client: httpx.AsyncClient) -> None:
         token = jwt.encode(await self._claims(uuid.uuid4()), TEST_JWT_SECRET, algorithm="HS256")
@@ -336,7 +395,9 @@ class TestAccessTokens:
         response = await client.get(f"{API}/auth/me", headers=signed.headers)
         assert response.status_code == 401 and "disabled" in response.json()["message"]
 
-    async def test_token_older_than_password_change_is_refused(self, client: httpx.AsyncClient, settings) -> None:
+    async def test_token_older_than_password_change_is_refused(
+        self, client: httpx.AsyncClient, settings
+    ) -> None:
         signed = await signed_in_user(client)
         stale, _ = create_access_token(settings, signed.user.id, token_version=0)
         await client.post(

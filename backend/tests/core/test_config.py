@@ -13,7 +13,9 @@ def test_relative_paths_resolve_against_repo_root_from_any_directory(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = load_settings(work_dir=Path("work_dir"), log_dir=Path("logs"), data_dir=Path("data"), database_url="")
+    settings = load_settings(
+        work_dir=Path("work_dir"), log_dir=Path("logs"), data_dir=Path("data"), database_url=""
+    )
     assert settings.work_dir == REPO_ROOT / "work_dir"
     assert settings.log_dir == REPO_ROOT / "logs"
     assert settings.database_url == f"sqlite+aiosqlite:///{REPO_ROOT / 'data' / 'sessions.db'}"

@@ -15,7 +15,9 @@ from tests.conftest import IS_POSTGRES
 
 async def test_many_concurrent_writers_all_succeed(client: httpx.AsyncClient) -> None:
     async def register(i: int) -> int:
-        response = await client.post("/api/v1/auth/register", json={"username": f"burst{i}", "password": "long-enough-pw"})
+        response = await client.post(
+            "/api/v1/auth/register", json={"username": f"burst{i}", "password": "long-enough-pw"}
+        )
         return response.status_code
 
     statuses = await asyncio.gather(*(register(i) for i in range(60)))
@@ -23,9 +25,13 @@ async def test_many_concurrent_writers_all_succeed(client: httpx.AsyncClient) ->
 
 
 async def test_a_failed_request_leaves_no_partial_write(client: httpx.AsyncClient) -> None:
-    await client.post("/api/v1/auth/register", json={"username": "first", "password": "long-enough-pw", "email": "same@x.org"})
+    await client.post(
+        "/api/v1/auth/register",
+        json={"username": "first", "password": "long-enough-pw", "email": "same@x.org"},
+    )
     duplicate = await client.post(
-        "/api/v1/auth/register", json={"username": "second", "password": "long-enough-pw", "email": "same@x.org"}
+        "/api/v1/auth/register",
+        json={"username": "second", "password": "long-enough-pw", "email": "same@x.org"},
     )
     assert duplicate.status_code == 409
     async with get_engine().connect() as conn:
@@ -50,7 +56,9 @@ async def test_sqlite_writers_queue_in_order_instead_of_timing_out(
     from aigc.core import db
 
     await db.dispose_engine()
-    monkeypatch.setattr(db, "get_settings", lambda: settings.model_copy(update={"sqlite_busy_timeout_ms": 100}))
+    monkeypatch.setattr(
+        db, "get_settings", lambda: settings.model_copy(update={"sqlite_busy_timeout_ms": 100})
+    )
     order: list[int] = []
 
     async def write(i: int) -> None:

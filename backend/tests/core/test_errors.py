@@ -66,13 +66,15 @@ def _small_app() -> FastAPI:
 async def test_oversized_body_is_413() -> None:
     transport = httpx.ASGITransport(app=_small_app())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        response = await client.post("/api/v1/auth/register", content=b"x" * 5000, headers={"Content-Type": "application/json"})
+        response = await client.post(
+            "/api/v1/auth/register", content=b"x" * 5000, headers={"Content-Type": "application/json"}
+        )
     assert response.status_code == 413
     assert response.json()["code"] == "payload_too_large"
 
 
 async def test_oversized_chunked_body_is_413() -> None:
-    async def chunks():  # noqa: ANN202 - no Content-Length: the limit must count what arrives
+    async def chunks():
         for _ in range(10):
             yield b"x" * 1000
 

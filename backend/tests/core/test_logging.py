@@ -23,7 +23,8 @@ def _log_text() -> str:
 async def test_every_line_of_a_request_carries_its_id(client: httpx.AsyncClient) -> None:
     await create_user(username="loggy")
     await client.post(
-        "/api/v1/auth/login", data={"username": "loggy", "password": "wrong-password"},
+        "/api/v1/auth/login",
+        data={"username": "loggy", "password": "wrong-password"},
         headers={"X-Request-ID": "req-fail-7"},
     )
     lines = [line for line in _log_text().splitlines() if "req-fail-7" in line]
@@ -33,14 +34,24 @@ async def test_every_line_of_a_request_carries_its_id(client: httpx.AsyncClient)
 
 async def test_passwords_and_tokens_never_reach_the_log(client: httpx.AsyncClient) -> None:
     user = await create_user(username="secretive")
-    login = await client.post("/api/v1/auth/login", data={"username": user.username, "password": DEFAULT_PASSWORD})
+    login = await client.post(
+        "/api/v1/auth/login", data={"username": user.username, "password": DEFAULT_PASSWORD}
+    )
     tokens = login.json()
     await client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"})
     logging.getLogger("aigc.test").info(
-        "debug dump password=%s header=Bearer %s key=sk-ant-api03-abcdef", DEFAULT_PASSWORD, tokens["access_token"]
+        "debug dump password=%s header=Bearer %s key=sk-ant-api03-abcdef",
+        DEFAULT_PASSWORD,
+        tokens["access_token"],
     )
     text = _log_text()
-    for secret in (DEFAULT_PASSWORD, tokens["access_token"], tokens["refresh_token"], TEST_JWT_SECRET, "sk-ant-api03"):
+    for secret in (
+        DEFAULT_PASSWORD,
+        tokens["access_token"],
+        tokens["refresh_token"],
+        TEST_JWT_SECRET,
+        "sk-ant-api03",
+    ):
         assert secret not in text
     assert "debug dump password=***" in text
 

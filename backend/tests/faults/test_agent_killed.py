@@ -26,7 +26,9 @@ async def test_killed_agent_ends_the_turn_as_an_error_and_the_next_turn_works(
     runtime = app.state.turns.runtime
 
     async def send(content: str) -> list:
-        response = await client.post(f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers)
+        response = await client.post(
+            f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers
+        )
         assert response.status_code == 200, response.text
         return parse(response.text)
 

@@ -31,8 +31,17 @@ CLUSTER = "main"
 def pg_ctl(action: str) -> None:
     version = max(os.listdir("/etc/postgresql"), key=int)
     subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, CLUSTER, action, *(["-m", "fast"] if action == "stop" else [])],
-        check=True, capture_output=True, timeout=60,
+        [
+            "pg_ctlcluster",
+            "--skip-systemctl-redirect",
+            version,
+            CLUSTER,
+            action,
+            *(["-m", "fast"] if action == "stop" else []),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
 
 
@@ -45,17 +54,27 @@ class Outage:
     after: dict[str, int] = field(default_factory=dict)
 
 
-async def _traffic(client: httpx.AsyncClient, user: SignedIn, session_id: str, log: list, stop: asyncio.Event) -> None:
+async def _traffic(
+    client: httpx.AsyncClient, user: SignedIn, session_id: str, log: list, stop: asyncio.Event
+) -> None:
     """Ordinary reads and writes, as fast as they go, for as long as the outage lasts."""
     calls = [
         ("GET /sessions", lambda: client.get(f"{API}/sessions", headers=user.headers)),
         ("GET /sessions/{id}", lambda: client.get(f"{API}/sessions/{session_id}", headers=user.headers)),
         ("POST /sessions", lambda: client.post(f"{API}/sessions", json={}, headers=user.headers)),
         ("GET /scenarios", lambda: client.get(f"{API}/scenarios", headers=user.headers)),
-        ("POST /sessions/{id}/messages", lambda: client.post(
-            f"{API}/sessions/{session_id}/messages", json={"content": "hello"}, headers=user.headers)),
-        ("POST /auth/login", lambda: client.post(
-            f"{API}/auth/login", data={"username": user.user.username, "password": "wrong-password"})),
+        (
+            "POST /sessions/{id}/messages",
+            lambda: client.post(
+                f"{API}/sessions/{session_id}/messages", json={"content": "hello"}, headers=user.headers
+            ),
+        ),
+        (
+            "POST /auth/login",
+            lambda: client.post(
+                f"{API}/auth/login", data={"username": user.user.username, "password": "wrong-password"}
+            ),
+        ),
     ]
     while not stop.is_set():
         for what, call in calls:
@@ -97,10 +116,15 @@ async def outage(app: FastAPI) -> AsyncIterator[Outage]:
             await asyncio.sleep(0.1)
         seen.after = {
             "GET /sessions": (await client.get(f"{API}/sessions", headers=user.headers)).status_code,
-            "POST /sessions": (await client.post(f"{API}/sessions", json={}, headers=user.headers)).status_code,
-            "login": (await client.post(
-                f"{API}/auth/login", data={"username": user.user.username, "password": "correct-horse-battery"}
-            )).status_code,
+            "POST /sessions": (
+                await client.post(f"{API}/sessions", json={}, headers=user.headers)
+            ).status_code,
+            "login": (
+                await client.post(
+                    f"{API}/auth/login",
+                    data={"username": user.user.username, "password": "correct-horse-battery"},
+                )
+            ).status_code,
         }
     yield seen
 
@@ -109,14 +133,21 @@ def test_health_says_503_and_names_the_database(outage: Outage) -> None:
     assert outage.health_down and all(status == 503 for status, _ in outage.health_down), outage.health_down
     assert all(body["status"] == "error" and body["db"].startswith("error") for _, body in outage.health_down)
     assert outage.first_503_after is not None and outage.first_503_after < 3.5
-    print(f"\nfirst 503 from /health {outage.first_503_after:.2f} s after the stop; "
-          f"{len(outage.during)} requests during a {OUTAGE_SECONDS:.0f} s outage")
+    print(
+        f"\nfirst 503 from /health {outage.first_503_after:.2f} s after the stop; "
+        f"{len(outage.during)} requests during a {OUTAGE_SECONDS:.0f} s outage"
+    )
 
 
 def test_no_response_during_the_outage_leaks_internals(outage: Outage) -> None:
     assert outage.during, "no request ran during the outage"
     for what, status, body in outage.during:
-        assert "Traceback" not in body and "File \"" not in body and "asyncpg" not in body and "SELECT" not in body, (what, body)
+        assert (
+            "Traceback" not in body
+            and 'File "' not in body
+            and "asyncpg" not in body
+            and "SELECT" not in body
+        ), (what, body)
         assert body.startswith("{") and '"code"' in body and '"message"' in body, (what, status, body[:200])
 
 
@@ -129,5 +160,3 @@ def test_everything_recovers_when_the_database_is_back(outage: Outage) -> None:
     assert outage.recovered_after is not None and outage.recovered_after < 15
     assert outage.after == {"GET /sessions": 200, "POST /sessions": 201, "login": 200}
     print(f"\n/health back to 200 {outage.recovered_after:.2f} s after the start")
-
-

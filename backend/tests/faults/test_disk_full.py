@@ -30,7 +30,9 @@ BIG = "x" * 300_000
 @contextlib.contextmanager
 def tmpfs(folder: Path, options: str) -> Iterator[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True, check=False
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
     try:
@@ -48,9 +50,13 @@ def fill(folder: Path) -> None:
             handle.flush()
 
 
-async def send(client: httpx.AsyncClient, user: SignedIn, session_id: str, content: str) -> tuple[list, float]:
+async def send(
+    client: httpx.AsyncClient, user: SignedIn, session_id: str, content: str
+) -> tuple[list, float]:
     started = time.monotonic()
-    response = await client.post(f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers)
+    response = await client.post(
+        f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers
+    )
     assert response.status_code == 200, response.text
     return parse(response.text), time.monotonic() - started
 
@@ -58,7 +64,9 @@ async def send(client: httpx.AsyncClient, user: SignedIn, session_id: str, conte
 @pytest.fixture
 def script(model: MockModelServer) -> None:
     write = {"name": "Write", "input": {"file_path": "{{cwd}}/big.txt", "content": BIG}}
-    model.set_script([{"user": "write the big file", "steps": [{"tool_use": write}, "Tried: {{tool_result}}"]}])
+    model.set_script(
+        [{"user": "write the big file", "steps": [{"tool_use": write}, "Tried: {{tool_result}}"]}]
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
@@ -77,8 +85,10 @@ async def test_no_free_bytes_fails_the_write_and_the_turn_goes_on(
         assert of(events, "artifact") == []
         detail = (await client.get(f"{API}/{session_id}", headers=user.headers)).json()
         assert detail["messages"][1]["status"] == events[-1].data["status"] and not detail["is_running"]
-        print(f"\nfull disk (bytes): turn ended '{events[-1].data['status']}' in {seconds:.1f} s; "
-              f"the tool said: {finished[0]['result_summary'][:120]!r}")
+        print(
+            f"\nfull disk (bytes): turn ended '{events[-1].data['status']}' in {seconds:.1f} s; "
+            f"the tool said: {finished[0]['result_summary'][:120]!r}"
+        )
 
         (folder / "filler.bin").unlink()
         events, _ = await send(client, user, session_id, "write the big file")

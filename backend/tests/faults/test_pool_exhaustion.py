@@ -56,9 +56,13 @@ async def test_simultaneous_sends_do_not_exhaust_the_pool(
     statuses = [task.result() for task in done if not task.exception()]
     # Let the turns that did start finish before the pool is put back.
     for _ in range(200):
-        running = [(await client.get(f"{API}/{sid}", headers=u.headers)).json()["is_running"] for u, sid in senders]
+        running = [
+            (await client.get(f"{API}/{sid}", headers=u.headers)).json()["is_running"] for u, sid in senders
+        ]
         if not any(running):
             break
         await asyncio.sleep(0.1)
-    assert not pending, f"{len(pending)} of {SENDERS} sends were still waiting for a connection after {WAIT_SECONDS} s"
+    assert not pending, (
+        f"{len(pending)} of {SENDERS} sends were still waiting for a connection after {WAIT_SECONDS} s"
+    )
     assert statuses == [200] * SENDERS, statuses

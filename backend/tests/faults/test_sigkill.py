@@ -19,7 +19,9 @@ WRITERS = 24
 KILL_AFTER_SECONDS = 2.5
 
 
-async def _writer(client: httpx.AsyncClient, index: int, acknowledged: dict[str, set[str]], stop: asyncio.Event) -> None:
+async def _writer(
+    client: httpx.AsyncClient, index: int, acknowledged: dict[str, set[str]], stop: asyncio.Event
+) -> None:
     n = 0
     while not stop.is_set():
         n += 1
@@ -42,10 +44,14 @@ def _stored_ids(db: str, table: str) -> set[str]:
 
 def _restart(platform: Platform) -> None:
     """Start `aigc serve` again on the same folder and port, and wait until it answers."""
-    log = open(platform.root / "server2.out", "wb")  # noqa: SIM115 - lives as long as the process
+    log = open(platform.root / "server2.out", "wb")
     platform.server = subprocess.Popen(
-        [str(AIGC), "serve", "--port", str(platform.port)], env=platform.env, cwd=platform.root,
-        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [str(AIGC), "serve", "--port", str(platform.port)],
+        env=platform.env,
+        cwd=platform.root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     platform._wait_ready(f"{platform.url}{API}/health", platform.server)
 

@@ -17,7 +17,12 @@ async def test_reload_applies_runtime_settings_and_reports_the_rest(
 ) -> None:
     admin = await signed_in_user(client, role=Role.admin)
     settings, runtime = app.state.settings, app.state.turns.runtime
-    before = (settings.default_model, settings.agent_stall_timeout_seconds, runtime.config.stall_timeout, settings.port)
+    before = (
+        settings.default_model,
+        settings.agent_stall_timeout_seconds,
+        runtime.config.stall_timeout,
+        settings.port,
+    )
     monkeypatch.setenv("DEFAULT_MODEL", "haiku")
     monkeypatch.setenv("AGENT_STALL_TIMEOUT_SECONDS", "7")
     monkeypatch.setenv("MODEL_ALIASES", '{"sonnet": "claude-sonnet-4-5", "haiku": "claude-haiku-9"}')
@@ -34,7 +39,11 @@ async def test_reload_applies_runtime_settings_and_reports_the_rest(
     finally:
         monkeypatch.undo()
         await client.post(URL, headers=admin.headers)
-    assert (settings.default_model, settings.agent_stall_timeout_seconds, runtime.config.stall_timeout) == before[:3]
+    assert (
+        settings.default_model,
+        settings.agent_stall_timeout_seconds,
+        runtime.config.stall_timeout,
+    ) == before[:3]
 
 
 async def test_an_invalid_change_keeps_the_old_values(

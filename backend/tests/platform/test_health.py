@@ -14,7 +14,11 @@ async def test_healthy(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/health")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "version": __version__, "db": "ok", "storage": "ok", "scheduler": "disabled",
+        "status": "ok",
+        "version": __version__,
+        "db": "ok",
+        "storage": "ok",
+        "scheduler": "disabled",
         "model": "ok (demo model)",
     }
 
@@ -32,7 +36,9 @@ async def test_an_unreachable_model_endpoint_is_reported_but_not_fatal(
     monkeypatch.setattr(service, "_model_check", None)
 
 
-async def test_unreachable_database_is_503(client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_unreachable_database_is_503(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     await dispose_engine()
     # A port nothing listens on: the driver fails to connect, as with a stopped server.
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:9/none")
@@ -52,7 +58,9 @@ async def test_platform_info_is_public(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/platform/info")
     assert response.status_code == 200
     body = response.json()
-    assert body["registration_mode"] == "open" and body["demo_model"] is True and body["version"] == __version__
+    assert (
+        body["registration_mode"] == "open" and body["demo_model"] is True and body["version"] == __version__
+    )
 
 
 async def test_storage_failure_is_503(client: httpx.AsyncClient, app, tmp_path) -> None:
@@ -60,7 +68,9 @@ async def test_storage_failure_is_503(client: httpx.AsyncClient, app, tmp_path) 
 
     healthy = app.state.storage
     # A real S3 client aimed at a port nothing listens on: what a stopped MinIO looks like.
-    app.state.storage = MinioStorage("127.0.0.1:9", "key", "secret-key", "bucket", connect_timeout=1, retries=0)
+    app.state.storage = MinioStorage(
+        "127.0.0.1:9", "key", "secret-key", "bucket", connect_timeout=1, retries=0
+    )
     try:
         response = await client.get("/api/v1/health")
         assert response.status_code == 503

@@ -18,12 +18,18 @@ def value(text: str, sample: str) -> float:
     return float(match.group(1))
 
 
-async def test_metrics_cover_requests_turns_and_agents(client: httpx.AsyncClient, model: MockModelServer) -> None:
+async def test_metrics_cover_requests_turns_and_agents(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
     before = (await client.get("/metrics")).text
-    ok_turns_before = value(before, 'aigc_turns_total{status="ok"}') if 'aigc_turns_total{status="ok"}' in before else 0
+    ok_turns_before = (
+        value(before, 'aigc_turns_total{status="ok"}') if 'aigc_turns_total{status="ok"}' in before else 0
+    )
     user = await signed_in_user(client)
     session_id = (await client.post("/api/v1/sessions", json={}, headers=user.headers)).json()["id"]
-    await client.post(f"/api/v1/sessions/{session_id}/messages", json={"content": "Hello"}, headers=user.headers)
+    await client.post(
+        f"/api/v1/sessions/{session_id}/messages", json={"content": "Hello"}, headers=user.headers
+    )
     await client.get(f"/api/v1/sessions/{session_id}", headers=user.headers)
     await client.get("/api/v1/definitely-not-here")
 
@@ -44,4 +50,6 @@ async def test_metrics_token(client: httpx.AsyncClient, monkeypatch: pytest.Monk
     reset_settings_cache()
     assert (await client.get("/metrics")).status_code == 401
     assert (await client.get("/metrics", headers={"Authorization": "Bearer wrong"})).status_code == 401
-    assert (await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-123"})).status_code == 200
+    assert (
+        await client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-123"})
+    ).status_code == 200

@@ -13,7 +13,7 @@ from tests.preferences.test_learning_job import LONG, give_feedback
 API = "/api/v1/me/preferences"
 
 
-async def learned(client: httpx.AsyncClient):  # noqa: ANN201
+async def learned(client: httpx.AsyncClient):
     user = await signed_in_user(client)
     await give_feedback(client, user, 6)
     await jobs.learn_preferences(get_settings(), min_feedback_count=5, trigger="manual")
@@ -41,13 +41,16 @@ async def test_edit_add_remove_and_the_removal_sticks(client: httpx.AsyncClient)
     items = (await client.get(API, headers=user.headers)).json()["items"]
     kept, removed = items[0], items[1:]
     scenario = await builtin_scenario_id("report-writer")
-    update = {"items": [
-        {"id": kept["id"], "instruction": "Keep it under 100 words.", "scope": "all", "enabled": True},
-        {"instruction": "Always answer in English.", "scope": str(scenario)},
-    ]}
+    update = {
+        "items": [
+            {"id": kept["id"], "instruction": "Keep it under 100 words.", "scope": "all", "enabled": True},
+            {"instruction": "Always answer in English.", "scope": str(scenario)},
+        ]
+    }
     body = (await client.put(API, json=update, headers=user.headers)).json()
     assert [(i["instruction"], i["source"]) for i in body["items"]] == [
-        ("Keep it under 100 words.", "edited"), ("Always answer in English.", "user")
+        ("Keep it under 100 words.", "edited"),
+        ("Always answer in English.", "user"),
     ]
     assert body["items"][1]["scenario_name"] == "报告撰写"
 
@@ -67,7 +70,12 @@ async def test_disabled_items_stay_out_of_the_prompt(client: httpx.AsyncClient) 
 
     user = await learned(client)
     items = (await client.get(API, headers=user.headers)).json()["items"]
-    update = {"items": [{"id": i["id"], "instruction": i["instruction"], "scope": i["scope"], "enabled": False} for i in items]}
+    update = {
+        "items": [
+            {"id": i["id"], "instruction": i["instruction"], "scope": i["scope"], "enabled": False}
+            for i in items
+        ]
+    }
     await client.put(API, json=update, headers=user.headers)
     async with session_scope(write=False) as db:
         assert await service.active_instructions(db, user.user.id, None) == ([], None)
@@ -86,9 +94,13 @@ async def test_pause_stops_learning_and_reset_forgets(client: httpx.AsyncClient)
 
 async def test_bad_updates(client: httpx.AsyncClient) -> None:
     user = await learned(client)
-    bad_scope = await client.put(API, json={"items": [{"instruction": "Be nice", "scope": "nope"}]}, headers=user.headers)
+    bad_scope = await client.put(
+        API, json={"items": [{"instruction": "Be nice", "scope": "nope"}]}, headers=user.headers
+    )
     assert bad_scope.status_code == 422 and bad_scope.json()["code"] == "unknown_scope"
-    unknown = await client.put(API, json={"items": [{"id": "nope", "instruction": "Be nice"}]}, headers=user.headers)
+    unknown = await client.put(
+        API, json={"items": [{"id": "nope", "instruction": "Be nice"}]}, headers=user.headers
+    )
     assert unknown.status_code == 404
     short = await client.put(API, json={"items": [{"instruction": "x"}]}, headers=user.headers)
     assert short.status_code == 422

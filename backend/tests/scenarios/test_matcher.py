@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import httpx
 import pytest
 
@@ -41,14 +40,18 @@ async def test_ranks_the_right_scenario_first(client: httpx.AsyncClient, text: s
 async def test_nothing_relevant_falls_back_to_the_default(client: httpx.AsyncClient, text: str) -> None:
     user = await signed_in_user(client)
     body = (await client.post(API, json={"text": text}, headers=user.headers)).json()
-    assert body["fallback"] is True and [i["scenario"]["slug"] for i in body["items"]] == ["general-assistant"]
+    assert body["fallback"] is True and [i["scenario"]["slug"] for i in body["items"]] == [
+        "general-assistant"
+    ]
 
 
 async def test_the_cache_is_dropped_when_scenarios_change(client: httpx.AsyncClient) -> None:
     user = await signed_in_user(client)
     text = "plan a kayak trip itinerary"
     assert (await client.post(API, json={"text": text}, headers=user.headers)).json()["fallback"] is True
-    created = await create_scenario_via_api(client, user, name="Trip planner", tags=["kayak", "itinerary", "trip"])
+    created = await create_scenario_via_api(
+        client, user, name="Trip planner", tags=["kayak", "itinerary", "trip"]
+    )
     body = (await client.post(API, json={"text": text}, headers=user.headers)).json()
     assert body["fallback"] is False and body["items"][0]["scenario"]["id"] == created["id"]
 
@@ -76,7 +79,9 @@ def test_history_and_ratings_break_ties() -> None:
     neutral = {m.scenario.slug: m.score for m in rank(text, scenarios)}
     nudged = {
         m.scenario.slug: m.score
-        for m in rank(text, scenarios, usage={data.id: 9, report.id: 1}, ratings={data.id: 1.0, report.id: -1.0})
+        for m in rank(
+            text, scenarios, usage={data.id: 9, report.id: 1}, ratings={data.id: 1.0, report.id: -1.0}
+        )
     }
     assert nudged["data-helper"] - neutral["data-helper"] > nudged["report-writer"] - neutral["report-writer"]
     assert rank("", scenarios) == [] and rank("anything", []) == []

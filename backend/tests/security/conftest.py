@@ -73,9 +73,15 @@ async def build_world(client: httpx.AsyncClient) -> World:
     accepted = events[0].data
     await rate(client, a, accepted["assistant_message_id"], "up", comment="mine")
     return World(
-        a=a, b=b, admin=admin, session_id=session_id, user_message_id=accepted["user_message_id"],
-        assistant_message_id=accepted["assistant_message_id"], artifact_id=artifact["id"],
-        scenario_id=scenario["id"], skill_id=skill["id"],
+        a=a,
+        b=b,
+        admin=admin,
+        session_id=session_id,
+        user_message_id=accepted["user_message_id"],
+        assistant_message_id=accepted["assistant_message_id"],
+        artifact_id=artifact["id"],
+        scenario_id=scenario["id"],
+        skill_id=skill["id"],
     )
 
 

@@ -92,6 +92,3 @@ def route_table(app: FastAPI) -> list[RouteInfo]:
 
 def api_routes(app: FastAPI) -> list[RouteInfo]:
     return [r for r in route_table(app) if r.path.startswith("/api/v1/")]
-
-
-

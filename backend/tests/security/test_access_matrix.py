@@ -60,7 +60,9 @@ BODIES: dict[str, object] = {
 }
 
 
-def _send(client: httpx.AsyncClient, route: RouteInfo, url: str, headers: dict[str, str], body: object = None):
+def _send(
+    client: httpx.AsyncClient, route: RouteInfo, url: str, headers: dict[str, str], body: object = None
+):
     kwargs = {"json": body if body is not None else {}} if route.has_body else {}
     return client.request(route.method, url, headers=headers, **kwargs)
 
@@ -80,7 +82,9 @@ def test_admin_routes_are_exactly_the_listed_ones(app: FastAPI) -> None:
     )
 
 
-async def test_every_protected_route_refuses_anonymous_callers(app: FastAPI, client: httpx.AsyncClient) -> None:
+async def test_every_protected_route_refuses_anonymous_callers(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
     wrong = []
     protected = [r for r in api_routes(app) if r.key not in PUBLIC]
     assert len(protected) > 40
@@ -88,7 +92,9 @@ async def test_every_protected_route_refuses_anonymous_callers(app: FastAPI, cli
         for headers in ({}, {"Authorization": "Bearer not-a-token"}):
             response = await _send(client, route, route.url(), headers)
             if response.status_code != 401 or response.json().get("code") != "not_authenticated":
-                wrong.append(f"{route.key} {headers or 'no token'}: {response.status_code} {response.text[:120]}")
+                wrong.append(
+                    f"{route.key} {headers or 'no token'}: {response.status_code} {response.text[:120]}"
+                )
             elif response.headers.get("www-authenticate") != "Bearer":
                 wrong.append(f"{route.key}: 401 without WWW-Authenticate: Bearer")
     assert not wrong, "\n".join(wrong)
@@ -126,11 +132,15 @@ async def _snapshot(client: httpx.AsyncClient, world: World) -> dict[str, object
         "scenario": (await client.get(f"{API}/scenarios/{world.scenario_id}", headers=a)).json(),
         "skill": (await client.get(f"{API}/skills/{world.skill_id}", headers=a)).json(),
         "download": (await client.get(f"{API}/artifacts/{world.artifact_id}/download", headers=a)).content,
-        "config": (await client.get(f"{API}/scenarios/{world.scenario_id}", headers=a)).json().get("user_config"),
+        "config": (await client.get(f"{API}/scenarios/{world.scenario_id}", headers=a))
+        .json()
+        .get("user_config"),
     }
 
 
-async def test_user_b_cannot_reach_any_object_of_user_a(app: FastAPI, client: httpx.AsyncClient, world: World) -> None:
+async def test_user_b_cannot_reach_any_object_of_user_a(
+    app: FastAPI, client: httpx.AsyncClient, world: World
+) -> None:
     targeted = [r for r in api_routes(app) if r.params and not r.needs_admin]
     unknown = {p for r in targeted for p in r.params} - set(world.ids)
     assert not unknown, f"routes take ids the fixture has no object for: {unknown}"

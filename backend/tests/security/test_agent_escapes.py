@@ -51,14 +51,23 @@ def cases(canary: Path, other: Path) -> dict[str, tuple[str, dict]]:
     """Escape attempts by name: the tool and its input ({{cwd}} is the session folder, filled by the model)."""
     return {
         "read-absolute": ("Read", {"file_path": f"{canary}/secret.txt"}),
-        "read-dotdot": ("Read", {"file_path": f"{{{{cwd}}}}/../../{other.parent.name}/{other.name}/diary.txt"}),
+        "read-dotdot": (
+            "Read",
+            {"file_path": f"{{{{cwd}}}}/../../{other.parent.name}/{other.name}/diary.txt"},
+        ),
         "read-planted-symlink": ("Read", {"file_path": "{{cwd}}/link.txt"}),
         "read-environment": ("Read", {"file_path": "/proc/self/environ"}),
         "grep-environment": ("Grep", {"pattern": "SECRET|DATABASE", "path": "/proc/self/environ"}),
         "write-absolute": ("Write", {"file_path": f"{canary}/planted.txt", "content": "planted"}),
         "write-dotdot": ("Write", {"file_path": "{{cwd}}/../escape.md", "content": "escaped"}),
-        "write-through-symlinked-folder": ("Write", {"file_path": "{{cwd}}/shared/planted.txt", "content": "x"}),
-        "edit-outside": ("Edit", {"file_path": f"{canary}/secret.txt", "old_string": "leak", "new_string": "pwned"}),
+        "write-through-symlinked-folder": (
+            "Write",
+            {"file_path": "{{cwd}}/shared/planted.txt", "content": "x"},
+        ),
+        "edit-outside": (
+            "Edit",
+            {"file_path": f"{canary}/secret.txt", "old_string": "leak", "new_string": "pwned"},
+        ),
         "glob-dotdot": ("Glob", {"pattern": "../../**/*.txt"}),
         "glob-absolute-path": ("Glob", {"pattern": "*", "path": str(canary)}),
         "grep-outside": ("Grep", {"pattern": "canary", "path": str(canary)}),
@@ -66,20 +75,31 @@ def cases(canary: Path, other: Path) -> dict[str, tuple[str, dict]]:
             "Write",
             {"file_path": "{{cwd}}/.claude/settings.json", "content": '{"permissions": {"allow": ["Bash"]}}'},
         ),
-        "artifact-name-with-dotdot": ("Write", {"file_path": "{{cwd}}/notes/../../escape.md", "content": "x"}),
+        "artifact-name-with-dotdot": (
+            "Write",
+            {"file_path": "{{cwd}}/notes/../../escape.md", "content": "x"},
+        ),
     }
 
 
 def script(all_cases: dict[str, tuple[str, dict]]) -> list[dict]:
     rules = [
-        {"user": f"^escape {name}$", "steps": [{"tool_use": {"name": tool, "input": tool_input}}, "Carrying on."]}
+        {
+            "user": f"^escape {name}$",
+            "steps": [{"tool_use": {"name": tool, "input": tool_input}}, "Carrying on."],
+        }
         for name, (tool, tool_input) in all_cases.items()
     ]
     rules.append(
         {
             "user": "^use the shell$",
             "steps": [
-                {"tool_use": {"name": "Bash", "input": {"command": "env > env.txt; cat ../../*/*/diary.txt > s.txt"}}},
+                {
+                    "tool_use": {
+                        "name": "Bash",
+                        "input": {"command": "env > env.txt; cat ../../*/*/diary.txt > s.txt"},
+                    }
+                },
                 "Carrying on.",
             ],
         }
@@ -88,7 +108,15 @@ def script(all_cases: dict[str, tuple[str, dict]]) -> list[dict]:
     rules.append(
         {
             "user": "^stay inside$",
-            "steps": [{"tool_use": {"name": "Write", "input": {"file_path": "{{cwd}}/notes/../inside.md", "content": "ok"}}}, "Saved."],
+            "steps": [
+                {
+                    "tool_use": {
+                        "name": "Write",
+                        "input": {"file_path": "{{cwd}}/notes/../inside.md", "content": "ok"},
+                    }
+                },
+                "Saved.",
+            ],
         }
     )
     return rules
@@ -139,7 +167,9 @@ async def test_every_escape_through_the_platform_is_denied_or_inert(
     assert of(inside, "permission_denied") == []
     assert [a["path"] for a in of(inside, "artifact")] == ["inside.md"]
 
-    mention = await run_turn(client, user, session_id, f"summarize @{canary}/secret.txt and @{other}/diary.txt")
+    mention = await run_turn(
+        client, user, session_id, f"summarize @{canary}/secret.txt and @{other}/diary.txt"
+    )
     assert mention[-1].data["status"] == "ok" and of(mention, "tool_started") == []
     assert not wrong, "\n".join(wrong)
 

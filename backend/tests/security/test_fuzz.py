@@ -61,7 +61,11 @@ class LoopBridge(requests.adapters.HTTPAdapter):
         status, headers, body = future.result(timeout=STREAM_SECONDS + 30)
         self.seen.append(("authorization" in {k.lower() for k in request.headers}, status))
         raw = urllib3.HTTPResponse(
-            body=io.BytesIO(body), headers=headers, status=status, version=11, preload_content=False,
+            body=io.BytesIO(body),
+            headers=headers,
+            status=status,
+            version=11,
+            preload_content=False,
             request_method=request.method,
         )
         return self.build_response(request, raw)
@@ -138,24 +142,33 @@ def _load_schema() -> Any:
             },
         }
     )
-    schema = schemathesis.openapi.from_dict(documented(create_app(configure_logs=False).openapi()), config=config)
-    schema.__class__ = type("BridgedSchema", (type(schema),), {"transport": property(lambda _self: TRANSPORT)})
+    schema = schemathesis.openapi.from_dict(
+        documented(create_app(configure_logs=False).openapi()), config=config
+    )
+    schema.__class__ = type(
+        "BridgedSchema", (type(schema),), {"transport": property(lambda _self: TRANSPORT)}
+    )
     return schema
 
 
 SCHEMA = _load_schema()
-OPERATIONS = [
-    (path, method) for path, methods in SCHEMA.raw_schema["paths"].items() for method in methods
-]
+OPERATIONS = [(path, method) for path, methods in SCHEMA.raw_schema["paths"].items() for method in methods]
 
 
 def _fuzz(
-    operation: Any, mode: GenerationMode, session: requests.Session, headers: dict[str, str], ids: dict[str, str]
+    operation: Any,
+    mode: GenerationMode,
+    session: requests.Session,
+    headers: dict[str, str],
+    ids: dict[str, str],
 ) -> None:
     turn = itertools.count()
 
     @settings(
-        max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
+        max_examples=EXAMPLES,
+        derandomize=True,
+        deadline=None,
+        database=None,
         suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(generation_mode=mode))
@@ -193,7 +206,9 @@ async def _objects_of(client: httpx.AsyncClient, signed: SignedIn) -> dict[str, 
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in OPERATIONS])
-async def test_operation_survives_fuzzing(app: FastAPI, client: httpx.AsyncClient, path: str, method: str) -> None:
+async def test_operation_survives_fuzzing(
+    app: FastAPI, client: httpx.AsyncClient, path: str, method: str
+) -> None:
     operation = SCHEMA[path][method.upper()]
     # Administrator routes are fuzzed as an administrator (a user only ever gets 403: the access matrix).
     needs_admin = any(r.needs_admin for r in api_routes(app) if (r.method, r.path) == (method.upper(), path))
@@ -247,7 +262,9 @@ async def test_unreadable_body_gets_a_documented_status(app: FastAPI, client: ht
                 continue
             url = re.sub(r"{\w+}", str(uuid.uuid4()), path)
             response = await client.request(
-                method, url, content=b'{"x": "' + bytes([0xFF, 0xFE]) + b'"}',
+                method,
+                url,
+                content=b'{"x": "' + bytes([0xFF, 0xFE]) + b'"}',
                 headers={**admin.headers, "Content-Type": "application/json"},
             )
             if str(response.status_code) not in operation["responses"]:

@@ -12,7 +12,6 @@ import re
 from urllib.parse import unquote
 
 import httpx
-import pytest
 
 from aigc.mock_model.testing import MockModelServer
 from tests.factories import create_scenario_via_api, create_skill_via_api, signed_in_user, skill_md
@@ -60,8 +59,12 @@ async def test_messages_come_back_verbatim(client: httpx.AsyncClient, model: Moc
 async def test_scenarios_and_skills_come_back_verbatim(client: httpx.AsyncClient) -> None:
     user = await signed_in_user(client)
     scenario = await create_scenario_via_api(
-        client, user, name="<b onmouseover=alert(1)>Hover</b>", description=PAYLOAD,
-        example_prompts=PAYLOADS[:3], tags=["<script>"],
+        client,
+        user,
+        name="<b onmouseover=alert(1)>Hover</b>",
+        description=PAYLOAD,
+        example_prompts=PAYLOADS[:3],
+        tags=["<script>"],
     )
     read = _json(await client.get(f"{API}/scenarios/{scenario['id']}", headers=user.headers))
     assert read["name"] == "<b onmouseover=alert(1)>Hover</b>" and read["description"] == PAYLOAD
@@ -72,7 +75,9 @@ async def test_scenarios_and_skills_come_back_verbatim(client: httpx.AsyncClient
     response = await client.post(
         f"{API}/skills",
         json={
-            "files": [{"path": "SKILL.md", "content": skill_md("xss-skill", description=PAYLOADS[1], body=body)}]
+            "files": [
+                {"path": "SKILL.md", "content": skill_md("xss-skill", description=PAYLOADS[1], body=body)}
+            ]
             + [{"path": p, "content": c} for p, c in extra.items()],
         },
         headers=user.headers,
@@ -96,9 +101,14 @@ async def test_scenarios_and_skills_come_back_verbatim(client: httpx.AsyncClient
     assert download.headers["x-content-type-options"] == "nosniff"
 
 
-async def test_artifacts_download_as_inert_attachments(client: httpx.AsyncClient, model: MockModelServer) -> None:
+async def test_artifacts_download_as_inert_attachments(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
     user = await signed_in_user(client)
-    writes = [{"name": "Write", "input": {"file_path": f"{{{{cwd}}}}/{name}", "content": HTML_FILE}} for name in FILE_NAMES]
+    writes = [
+        {"name": "Write", "input": {"file_path": f"{{{{cwd}}}}/{name}", "content": HTML_FILE}}
+        for name in FILE_NAMES
+    ]
     model.set_script([{"user": "make files", "steps": [{"text": "Writing.", "tool_uses": writes}, "Done."]}])
     session_id = (await client.post(f"{API}/sessions", json={}, headers=user.headers)).json()["id"]
     events = await run_turn(client, user, session_id, "make files")
@@ -111,11 +121,17 @@ async def test_artifacts_download_as_inert_attachments(client: httpx.AsyncClient
         assert download.status_code == 200 and download.text == HTML_FILE
         headers = download.headers
         assert headers["x-content-type-options"] == "nosniff"
-        assert "sandbox" in headers["content-security-policy"] and "default-src 'none'" in headers["content-security-policy"]
+        assert (
+            "sandbox" in headers["content-security-policy"]
+            and "default-src 'none'" in headers["content-security-policy"]
+        )
         disposition = headers["content-disposition"]
         assert disposition.startswith("attachment;")
         # One quoted ASCII filename with no quote, CR or LF inside it, then the exact name percent-encoded.
-        plain = re.fullmatch(r'attachment; filename="([^"\r\n]*)"; filename\*=UTF-8\'\'([A-Za-z0-9%._~!$&()*+,;=:@-]+)', disposition)
+        plain = re.fullmatch(
+            r'attachment; filename="([^"\r\n]*)"; filename\*=UTF-8\'\'([A-Za-z0-9%._~!$&()*+,;=:@-]+)',
+            disposition,
+        )
         assert plain, disposition
         assert unquote(plain.group(2)) == name
         preview = await client.get(f"{API}/artifacts/{artifact['id']}/preview", headers=user.headers)
@@ -130,7 +146,11 @@ async def test_unknown_paths_answer_json_not_html(client: httpx.AsyncClient) -> 
     for path in (f"{API}/<script>alert(1)</script>", f"{API}/sessions/<svg onload=alert(1)>"):
         response = await client.get(path, headers=user.headers)
         body = _json(response)
-        assert response.status_code in (404, 422) and "<script>" not in body["message"] and "<svg" not in body["message"]
+        assert (
+            response.status_code in (404, 422)
+            and "<script>" not in body["message"]
+            and "<svg" not in body["message"]
+        )
 
 
 async def test_a_file_name_with_a_line_break_is_not_a_server_error(

@@ -84,14 +84,18 @@ KINDS: dict[str, tuple[Forge, Callable[[httpx.AsyncClient, Subject, SignedIn], A
         None,
     ),
     "tampered-subject": (
-        lambda u, o: ".".join(
-            [(t := _hs256(_claims(o.id)).split("."))[0], _b64(_claims(u.id)), t[2]]
-        ),
+        lambda u, o: ".".join([(t := _hs256(_claims(o.id)).split("."))[0], _b64(_claims(u.id)), t[2]]),
         None,
     ),
-    "expired": (lambda u, _o: _hs256(_claims(u.id, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)), None),
+    "expired": (
+        lambda u, _o: _hs256(_claims(u.id, iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)),
+        None,
+    ),
     "no-expiry": (lambda u, _o: _hs256(_claims(u.id, exp=None)), None),
-    "other-secret": (lambda u, _o: _hs256(_claims(u.id), secret="another-secret-that-is-long-enough-000"), None),
+    "other-secret": (
+        lambda u, _o: _hs256(_claims(u.id), secret="another-secret-that-is-long-enough-000"),
+        None,
+    ),
     "refresh-type": (lambda u, _o: _hs256(_claims(u.id, type="refresh")), None),
     "disabled-user": (lambda u, _o: create_access_token(get_settings(), u.id, u.token_version)[0], _disable),
     "older-than-password-change": (

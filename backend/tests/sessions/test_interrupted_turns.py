@@ -14,7 +14,7 @@ from aigc.sessions.models import Message, TurnStatus
 from tests.factories import record_turn, signed_in_user
 
 
-async def _status(message_id) -> str:  # noqa: ANN001
+async def _status(message_id) -> str:
     async with session_scope(write=False) as db:
         return (await db.get(Message, message_id)).status
 

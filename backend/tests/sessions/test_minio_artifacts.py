@@ -31,14 +31,18 @@ async def test_artifact_round_trip_through_s3(
 ) -> None:
     user = await signed_in_user(client)
     session_id = await new_session(client, user)
-    (artifact,) = of(await send(client, user, session_id, "Please write a report about object storage"), "artifact")
+    (artifact,) = of(
+        await send(client, user, session_id, "Please write a report about object storage"), "artifact"
+    )
     key = f"{user.user.id}/{session_id}/report.md"
     for _ in range(50):  # the upload runs in the background
         stored = await minio_storage.stat(key)
         if stored is not None:
             break
         await asyncio.sleep(0.05)
-    assert stored is not None and stored.sha256 == artifact["sha256"] and stored.content_type == "text/markdown"
+    assert (
+        stored is not None and stored.sha256 == artifact["sha256"] and stored.content_type == "text/markdown"
+    )
 
     # Gone from the session folder, the download must come from the bucket.
     (settings.work_dir / str(user.user.id) / session_id / "report.md").unlink()

@@ -47,7 +47,9 @@ async def test_plan_archive_and_delete(client: httpx.AsyncClient, app: FastAPI, 
     assert detail["archived_at"] is not None and len(detail["messages"]) == 2
     download = await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)
     assert download.status_code == 200 and download.text.startswith("# Report")
-    refused = await client.post(f"/api/v1/sessions/{old}/messages", json={"content": "more"}, headers=user.headers)
+    refused = await client.post(
+        f"/api/v1/sessions/{old}/messages", json={"content": "more"}, headers=user.headers
+    )
     assert refused.status_code == 409 and refused.json()["code"] == "session_archived"
     assert (await client.get(f"/api/v1/sessions/{ancient}", headers=user.headers)).status_code == 404
     assert await retention.plan(policy) == []

@@ -31,7 +31,9 @@ class TestCreateSession:
     async def test_chosen_scenario(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
         scenario_id = await _scenario_id(client, user.headers, "data-helper")
-        body = (await client.post(API, json={"scenario_id": scenario_id, "title": "Q3"}, headers=user.headers)).json()
+        body = (
+            await client.post(API, json={"scenario_id": scenario_id, "title": "Q3"}, headers=user.headers)
+        ).json()
         assert body["scenario_id"] == scenario_id and body["title"] == "Q3"
 
     async def test_auto_uses_the_matcher_and_falls_back_to_default(self, client: httpx.AsyncClient) -> None:
@@ -39,10 +41,14 @@ class TestCreateSession:
         marketing = await _scenario_id(client, user.headers, "marketing-copy")
         default = await _scenario_id(client, user.headers, "general-assistant")
         auto = await client.post(
-            API, json={"scenario_id": "auto", "first_message": "为新款保温杯写三条小红书文案"}, headers=user.headers
+            API,
+            json={"scenario_id": "auto", "first_message": "为新款保温杯写三条小红书文案"},
+            headers=user.headers,
         )
         assert auto.json()["scenario_id"] == marketing
-        chitchat = await client.post(API, json={"scenario_id": "auto", "first_message": "你好"}, headers=user.headers)
+        chitchat = await client.post(
+            API, json={"scenario_id": "auto", "first_message": "你好"}, headers=user.headers
+        )
         assert chitchat.json()["scenario_id"] == default
 
     async def test_private_scenario_of_another_user_is_not_found(self, client: httpx.AsyncClient) -> None:
@@ -82,9 +88,13 @@ class TestListRenameDelete:
     async def test_rename(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
         created = (await client.post(API, json={}, headers=user.headers)).json()
-        renamed = await client.patch(f"{API}/{created['id']}", json={"title": "  New name "}, headers=user.headers)
+        renamed = await client.patch(
+            f"{API}/{created['id']}", json={"title": "  New name "}, headers=user.headers
+        )
         assert renamed.json()["title"] == "New name"
-        assert (await client.patch(f"{API}/{created['id']}", json={"title": ""}, headers=user.headers)).status_code == 422
+        assert (
+            await client.patch(f"{API}/{created['id']}", json={"title": ""}, headers=user.headers)
+        ).status_code == 422
 
     async def test_other_users_get_404_everywhere(self, client: httpx.AsyncClient) -> None:
         alice = await signed_in_user(client)

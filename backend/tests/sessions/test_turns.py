@@ -28,7 +28,9 @@ async def new_session(client: httpx.AsyncClient, user: SignedIn, **body: object)
 
 
 async def send(client: httpx.AsyncClient, user: SignedIn, session_id: str, content: str) -> list[Event]:
-    response = await client.post(f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers)
+    response = await client.post(
+        f"{API}/{session_id}/messages", json={"content": content}, headers=user.headers
+    )
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/event-stream")
     return parse(response.text)
@@ -38,7 +40,9 @@ async def detail(client: httpx.AsyncClient, user: SignedIn, session_id: str) -> 
     return (await client.get(f"{API}/{session_id}", headers=user.headers)).json()
 
 
-async def test_streamed_text_turn_is_saved_with_usage(client: httpx.AsyncClient, model: MockModelServer) -> None:
+async def test_streamed_text_turn_is_saved_with_usage(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
     user = await signed_in_user(client)
     session_id = await new_session(client, user)
     events = await send(client, user, session_id, "Hello there, how are you today?")
@@ -65,7 +69,9 @@ async def test_the_scenario_prompt_and_user_instructions_reach_the_model(
     client: httpx.AsyncClient, model: MockModelServer
 ) -> None:
     user = await signed_in_user(client)
-    items = (await client.get("/api/v1/scenarios", params={"search": "translator"}, headers=user.headers)).json()["items"]
+    items = (
+        await client.get("/api/v1/scenarios", params={"search": "translator"}, headers=user.headers)
+    ).json()["items"]
     translator = items[0]
     await client.put(
         f"/api/v1/scenarios/{translator['id']}/config",
@@ -90,7 +96,9 @@ async def test_follow_up_turn_keeps_context(client: httpx.AsyncClient, model: Mo
     assert (await detail(client, user, session_id))["message_count"] == 4
 
 
-async def test_written_file_becomes_a_downloadable_artifact(client: httpx.AsyncClient, model: MockModelServer) -> None:
+async def test_written_file_becomes_a_downloadable_artifact(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
     user = await signed_in_user(client)
     session_id = await new_session(client, user)
     events = await send(client, user, session_id, "Please write a report about our quarterly results")
@@ -104,7 +112,9 @@ async def test_written_file_becomes_a_downloadable_artifact(client: httpx.AsyncC
     assert "Markdown file.\n\nThe report is saved" in text_of(events)
     assert of(events, "tool_finished")[0]["is_error"] is False
     (artifact,) = of(events, "artifact")
-    assert artifact["path"] == "report.md" and artifact["mime_type"] == "text/markdown" and artifact["size"] > 0
+    assert (
+        artifact["path"] == "report.md" and artifact["mime_type"] == "text/markdown" and artifact["size"] > 0
+    )
     assert [e.event for e in events].index("artifact") < [e.event for e in events].index("done")
 
     saved = await detail(client, user, session_id)
@@ -115,7 +125,10 @@ async def test_written_file_becomes_a_downloadable_artifact(client: httpx.AsyncC
     download = await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)
     assert download.status_code == 200
     assert download.text.startswith("# Report")
-    assert "attachment" in download.headers["content-disposition"] and "report.md" in download.headers["content-disposition"]
+    assert (
+        "attachment" in download.headers["content-disposition"]
+        and "report.md" in download.headers["content-disposition"]
+    )
     assert download.headers["x-content-type-options"] == "nosniff"
     import hashlib
 
@@ -152,7 +165,9 @@ async def test_model_endpoint_failure_ends_the_turn_cleanly_and_the_next_turn_wo
     assert recovered[-1].data["status"] == "ok" and text_of(recovered)
 
 
-async def test_second_message_while_running_is_refused(client: httpx.AsyncClient, model: MockModelServer) -> None:
+async def test_second_message_while_running_is_refused(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
     user = await signed_in_user(client)
     session_id = await new_session(client, user)
     first = asyncio.create_task(send(client, user, session_id, "slow one [[fault:delay:2]]"))
@@ -160,7 +175,9 @@ async def test_second_message_while_running_is_refused(client: httpx.AsyncClient
         if (await detail(client, user, session_id))["is_running"]:
             break
         await asyncio.sleep(0.05)
-    response = await client.post(f"{API}/{session_id}/messages", json={"content": "again"}, headers=user.headers)
+    response = await client.post(
+        f"{API}/{session_id}/messages", json={"content": "again"}, headers=user.headers
+    )
     assert response.status_code == 409 and response.json()["code"] == "turn_running"
     assert (await first)[-1].data["status"] == "ok"
 
@@ -224,7 +241,9 @@ async def test_deleting_a_session_removes_its_files_and_artifacts(
     await asyncio.sleep(0.2)  # let the background upload land
     assert (await client.delete(f"{API}/{session_id}", headers=user.headers)).status_code == 204
     assert not folder.exists()
-    assert (await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)).status_code == 404
+    assert (
+        await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)
+    ).status_code == 404
     assert not (settings.data_dir / "artifacts" / str(user.user.id) / session_id).exists()
 
 
@@ -243,7 +262,7 @@ async def test_finished_streams_are_dropped_when_new_turns_start(
     assert uuid_key(first) not in app.state.turns._streams
 
 
-def uuid_key(session_id: str):  # noqa: ANN201
+def uuid_key(session_id: str):
     import uuid
 
     return uuid.UUID(session_id)
@@ -290,7 +309,11 @@ async def test_a_message_that_cannot_be_saved_stops_the_agent(
     session_id = await new_session(client, user)
     async with saving_blocked(session_id) as db:
         turn = asyncio.create_task(
-            client.post(f"{API}/{session_id}/messages", json={"content": "slow [[fault:delay:3]]"}, headers=user.headers)
+            client.post(
+                f"{API}/{session_id}/messages",
+                json={"content": "slow [[fault:delay:3]]"},
+                headers=user.headers,
+            )
         )
         assert await requested(model)
         pid = app.state.turns.runtime.cli_pids()[session_id]

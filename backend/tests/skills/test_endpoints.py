@@ -40,7 +40,11 @@ class TestCreateSkill:
                 "files": [
                     {"path": "SKILL.md", "content": skill_md("pdf-helper", "Fills PDF forms")},
                     {"path": "scripts/fill.py", "content": "print('hi')\n"},
-                    {"path": "assets/logo.png", "content": base64.b64encode(b"\x89PNG\x00\x01").decode(), "encoding": "base64"},
+                    {
+                        "path": "assets/logo.png",
+                        "content": base64.b64encode(b"\x89PNG\x00\x01").decode(),
+                        "encoding": "base64",
+                    },
                 ]
             },
             headers=user.headers,
@@ -62,10 +66,28 @@ class TestCreateSkill:
             ([{"path": "SKILL.md", "content": "---\nname: ok\n---\n"}], "description"),
             ([{"path": "SKILL.md", "content": "---\nname: [unclosed\n---\n"}], "YAML"),
             ([{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "../evil", "content": "x"}], "'..'"),
-            ([{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "/etc/x", "content": "x"}], "relative"),
-            ([{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "a\\b", "content": "x"}], "not allowed"),
-            ([{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "big.txt", "content": "x" * (1024 * 1024 + 1)}], "larger"),
-            ([{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "b.bin", "content": "%%%", "encoding": "base64"}], "base64"),
+            (
+                [{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "/etc/x", "content": "x"}],
+                "relative",
+            ),
+            (
+                [{"path": "SKILL.md", "content": skill_md("ok")}, {"path": "a\\b", "content": "x"}],
+                "not allowed",
+            ),
+            (
+                [
+                    {"path": "SKILL.md", "content": skill_md("ok")},
+                    {"path": "big.txt", "content": "x" * (1024 * 1024 + 1)},
+                ],
+                "larger",
+            ),
+            (
+                [
+                    {"path": "SKILL.md", "content": skill_md("ok")},
+                    {"path": "b.bin", "content": "%%%", "encoding": "base64"},
+                ],
+                "base64",
+            ),
         ],
     )
     async def test_invalid_skills_are_refused_with_a_reason(
@@ -79,13 +101,19 @@ class TestCreateSkill:
     async def test_names_are_unique(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
         await create_skill_via_api(client, user, "unique-one")
-        response = await client.post(API, json={"files": [{"path": "SKILL.md", "content": skill_md("unique-one")}]}, headers=user.headers)
+        response = await client.post(
+            API,
+            json={"files": [{"path": "SKILL.md", "content": skill_md("unique-one")}]},
+            headers=user.headers,
+        )
         assert response.status_code == 409
 
     async def test_only_admins_publish(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
         response = await client.post(
-            API, json={"files": [{"path": "SKILL.md", "content": skill_md("pub")}], "is_public": True}, headers=user.headers
+            API,
+            json={"files": [{"path": "SKILL.md", "content": skill_md("pub")}], "is_public": True},
+            headers=user.headers,
         )
         assert response.status_code == 403
 
@@ -94,10 +122,16 @@ class TestUploadSkill:
     async def test_zip_with_wrapping_folder(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
         archive = make_zip(
-            {"csv-tools/SKILL.md": skill_md("csv-tools").encode(), "csv-tools/ref/guide.md": b"# guide", "__MACOSX/x": b"junk"}
+            {
+                "csv-tools/SKILL.md": skill_md("csv-tools").encode(),
+                "csv-tools/ref/guide.md": b"# guide",
+                "__MACOSX/x": b"junk",
+            }
         )
         response = await client.post(
-            f"{API}/upload", files={"file": ("csv-tools.zip", archive, "application/zip")}, headers=user.headers
+            f"{API}/upload",
+            files={"file": ("csv-tools.zip", archive, "application/zip")},
+            headers=user.headers,
         )
         assert response.status_code == 201, response.text
         assert sorted(f["path"] for f in response.json()["files"]) == ["SKILL.md", "ref/guide.md"]
@@ -121,7 +155,9 @@ class TestUploadSkill:
             archive.writestr("SKILL.md", skill_md("bomb"))
             archive.writestr("zeros.bin", b"\0" * (6 * 1024 * 1024))
         response = await client.post(
-            f"{API}/upload", files={"file": ("b.zip", buffer.getvalue(), "application/zip")}, headers=user.headers
+            f"{API}/upload",
+            files={"file": ("b.zip", buffer.getvalue(), "application/zip")},
+            headers=user.headers,
         )
         assert response.status_code == 422 and "larger" in response.json()["message"]
 
@@ -132,16 +168,27 @@ class TestSkillAccess:
         bob = await signed_in_user(client)
         skill = await create_skill_via_api(client, alice, "alice-skill")
         for method, suffix in (("GET", ""), ("GET", "/download"), ("PATCH", ""), ("DELETE", "")):
-            response = await client.request(method, f"{API}/{skill['id']}{suffix}", json={} if method == "PATCH" else None, headers=bob.headers)
+            response = await client.request(
+                method,
+                f"{API}/{skill['id']}{suffix}",
+                json={} if method == "PATCH" else None,
+                headers=bob.headers,
+            )
             assert response.status_code == 404, (method, suffix)
-        assert skill["id"] not in [s["id"] for s in (await client.get(API, headers=bob.headers)).json()["items"]]
+        assert skill["id"] not in [
+            s["id"] for s in (await client.get(API, headers=bob.headers)).json()["items"]
+        ]
 
-    async def test_public_skills_are_visible_but_not_editable_by_users(self, client: httpx.AsyncClient) -> None:
+    async def test_public_skills_are_visible_but_not_editable_by_users(
+        self, client: httpx.AsyncClient
+    ) -> None:
         admin = await signed_in_user(client, role=Role.admin)
         user = await signed_in_user(client)
         skill = await create_skill_via_api(client, admin, "shared-skill", is_public=True)
         assert (await client.get(f"{API}/{skill['id']}", headers=user.headers)).status_code == 200
-        response = await client.patch(f"{API}/{skill['id']}", json={"is_enabled": False}, headers=user.headers)
+        response = await client.patch(
+            f"{API}/{skill['id']}", json={"is_enabled": False}, headers=user.headers
+        )
         assert response.status_code == 403
 
     async def test_admin_editing_a_public_skill_keeps_it_public(self, client: httpx.AsyncClient) -> None:
@@ -164,7 +211,11 @@ class TestSkillAccess:
         )
         assert response.status_code == 200
         body = response.json()
-        assert body["name"] == "editable-v2" and body["description"] == "New description" and body["file_count"] == 1
+        assert (
+            body["name"] == "editable-v2"
+            and body["description"] == "New description"
+            and body["file_count"] == 1
+        )
         download = await client.get(f"{API}/{skill['id']}/download", headers=user.headers)
         assert download.headers["content-type"] == "application/zip"
         assert download.headers["x-content-type-options"] == "nosniff"

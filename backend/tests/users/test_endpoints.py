@@ -29,7 +29,10 @@ class TestListUsers:
         assert page["count"] == 4 and len(page["items"]) == 2
         rest = (await client.get(API, params={"limit": 2, "offset": 2}, headers=admin.headers)).json()
         assert {u["username"] for u in page["items"]} | {u["username"] for u in rest["items"]} == {
-            "boss", "zoe", "zack", "amy"
+            "boss",
+            "zoe",
+            "zack",
+            "amy",
         }
         found = (await client.get(API, params={"search": "ZA"}, headers=admin.headers)).json()
         assert [u["username"] for u in found["items"]] == ["zack"] and found["count"] == 1
@@ -47,13 +50,17 @@ class TestCreateUser:
     async def test_admin_creates_admin(self, client: httpx.AsyncClient) -> None:
         admin = await signed_in_user(client, role=Role.admin)
         response = await client.post(
-            API, json={"username": "newadmin", "password": "long-enough-pw", "role": "admin"}, headers=admin.headers
+            API,
+            json={"username": "newadmin", "password": "long-enough-pw", "role": "admin"},
+            headers=admin.headers,
         )
         assert response.status_code == 201 and response.json()["role"] == "admin"
 
     async def test_forbidden_for_users(self, client: httpx.AsyncClient) -> None:
         user = await signed_in_user(client)
-        response = await client.post(API, json={"username": "x1x", "password": "long-enough-pw"}, headers=user.headers)
+        response = await client.post(
+            API, json={"username": "x1x", "password": "long-enough-pw"}, headers=user.headers
+        )
         assert response.status_code == 403
 
     async def test_unknown_role_is_rejected(self, client: httpx.AsyncClient) -> None:
@@ -92,7 +99,9 @@ class TestUpdateUser:
 
     async def test_unknown_user_and_bad_id(self, client: httpx.AsyncClient) -> None:
         admin = await signed_in_user(client, role=Role.admin)
-        assert (await client.patch(f"{API}/{uuid.uuid4()}", json={}, headers=admin.headers)).status_code == 404
+        assert (
+            await client.patch(f"{API}/{uuid.uuid4()}", json={}, headers=admin.headers)
+        ).status_code == 404
         bad = await client.patch(f"{API}/not-a-uuid", json={}, headers=admin.headers)
         assert bad.status_code == 422 and "user_id" in bad.json()["message"]
 
@@ -108,7 +117,9 @@ class TestDeleteUser:
         victim = await signed_in_user(client)
         assert (await client.delete(f"{API}/{victim.user.id}", headers=admin.headers)).status_code == 204
         assert (await client.get(f"{API}/{victim.user.id}", headers=admin.headers)).status_code == 404
-        assert (await client.post("/api/v1/auth/refresh", json={"refresh_token": victim.refresh_token})).status_code == 401
+        assert (
+            await client.post("/api/v1/auth/refresh", json={"refresh_token": victim.refresh_token})
+        ).status_code == 401
         assert (await client.get("/api/v1/auth/me", headers=victim.headers)).status_code == 401
 
     async def test_cannot_delete_yourself(self, client: httpx.AsyncClient) -> None:
