@@ -7,7 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 # Tools an agent can be given. Shell and network tools run only inside the OS sandbox.
 FILE_TOOLS = ("Read", "Write", "Edit", "Glob", "Grep")
@@ -61,7 +61,9 @@ SkillIds = Annotated[list[uuid.UUID], Field(max_length=20)]
 
 class ScenarioCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
-    slug: str | None = Field(default=None, pattern=SLUG_PATTERN, description="Generated from the name when empty")
+    slug: str | None = Field(
+        default=None, pattern=SLUG_PATTERN, description="Generated from the name when empty"
+    )
     description: str = Field(default="", max_length=2000)
     category: str = Field(default="general", min_length=1, max_length=50)
     tags: Tags = Field(default_factory=list)
@@ -98,6 +100,18 @@ class ScenarioUpdate(BaseModel):
     max_budget_usd: float | None = Field(default=None, gt=0, le=100)
     is_public: bool | None = None
     is_enabled: bool | None = None
+
+    @model_validator(mode="after")
+    def _no_null_for_required_fields(self) -> ScenarioUpdate:
+        # `null` means "clear" only where a scenario can do without the value (its own model, its budget);
+        # for every other field it would break the stored row, so it is a 422, not a 500.
+        cleared = sorted(name for name in self.model_fields_set - _CLEARABLE if getattr(self, name) is None)
+        if cleared:
+            raise ValueError(f"These fields cannot be null: {', '.join(cleared)}")
+        return self
+
+
+_CLEARABLE = frozenset({"model", "max_budget_usd"})
 
 
 class UserScenarioConfigPublic(BaseModel):
@@ -162,4 +176,6 @@ class ScenarioMatch(BaseModel):
 
 class ScenarioMatches(BaseModel):
     items: list[ScenarioMatch]
-    fallback: bool = Field(description="True when nothing matched closely and the default scenario is suggested")
+    fallback: bool = Field(
+        description="True when nothing matched closely and the default scenario is suggested"
+    )
