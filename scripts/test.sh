@@ -10,6 +10,8 @@ source "$ROOT/scripts/lib.sh"
 ensure_backend_venv
 
 status=0
+"$ROOT/scripts/check-backend.sh" || status=1
+
 run_backend() {
   local label="$1"; shift
   echo "==> backend tests ($label)"
