@@ -66,7 +66,8 @@ def _error(status: int, error_type: str, message: str) -> JSONResponse:
 
 
 def _state(request: Request) -> MockState:
-    return request.app.state.mock
+    state: MockState = request.app.state.mock
+    return state
 
 
 async def _json_body(request: Request) -> Any:

@@ -75,33 +75,43 @@ class FaultPlan:
             self.fault = fault
 
 
+@dataclass
+class _Armed:
+    fault: Fault
+    remaining: int
+
+
 class FaultQueue:
     """Faults armed through the control API, consumed one request at a time in arming order."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._armed: list[list[Any]] = []  # [fault, remaining count], mutable so counts can go down
+        self._armed: list[_Armed] = []
 
     def arm(self, fault: Fault, count: int = 1) -> None:
         """Apply `fault` to the next `count` requests (after earlier armed faults are used up)."""
         with self._lock:
-            self._armed.append([fault, count])
+            self._armed.append(_Armed(fault, count))
 
     def take(self) -> Fault | None:
         """The fault for the next request, if any."""
         with self._lock:
             while self._armed:
                 entry = self._armed[0]
-                if entry[1] > 0:
-                    entry[1] -= 1
-                    return entry[0]
+                if entry.remaining > 0:
+                    entry.remaining -= 1
+                    return entry.fault
                 self._armed.pop(0)
             return None
 
     def pending(self) -> list[dict[str, Any]]:
         """Armed faults and their remaining counts."""
         with self._lock:
-            return [{"kind": f.kind, "seconds": f.seconds, "count": n} for f, n in self._armed if n > 0]
+            return [
+                {"kind": a.fault.kind, "seconds": a.fault.seconds, "count": a.remaining}
+                for a in self._armed
+                if a.remaining > 0
+            ]
 
     def clear(self) -> None:
         """Disarm everything."""

@@ -50,7 +50,8 @@ class MockModelServer:
     @property
     def state(self) -> MockState:
         """The live state shared with the request handlers."""
-        return self.app.state.mock
+        state: MockState = self.app.state.mock
+        return state
 
     def start(self) -> None:
         """Bind a free port and serve until `stop()`."""

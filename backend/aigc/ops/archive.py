@@ -39,7 +39,7 @@ class ArchiveWriter:
             raise
         with (
             os.fdopen(fd, "rb") as source,
-            tempfile.SpooledTemporaryFile(_SPOOL_BYTES, dir=self.scratch) as copy,
+            tempfile.SpooledTemporaryFile(_SPOOL_BYTES, dir=str(self.scratch)) as copy,
         ):
             # Copy first, then archive the copy: the hash and the size then match the archived bytes even
             # if the file keeps changing (a live session writing into work_dir).

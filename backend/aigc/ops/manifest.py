@@ -6,7 +6,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from aigc.ops.errors import RestoreRefusedError
 
@@ -70,7 +70,7 @@ class Manifest:
             raise RestoreRefusedError(f"The archive's manifest.json is damaged ({exc})") from None
 
 
-def hash_stream(source: BinaryIO, sink: BinaryIO | None = None) -> FileEntry:
+def hash_stream(source: IO[bytes], sink: IO[bytes] | None = None) -> FileEntry:
     """Hash `source` to its end, copying it into `sink` on the way when given."""
     digest, size = hashlib.sha256(), 0
     while chunk := source.read(_CHUNK):
