@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Depends
 
 from aigc.auth import router as auth_router
-from aigc.core.deps import get_current_user
+from aigc.auth.dependencies import get_current_user
 from aigc.feedback import router as feedback_router
 from aigc.platform import cron as cron_router
 from aigc.platform import router as platform_router

@@ -17,10 +17,10 @@ from aigc.core.config import Settings, get_settings
 from aigc.core.db import dispose_engine, get_engine, session_scope
 from aigc.core.errors import install_error_handlers
 from aigc.core.logging import configure_logging
+from aigc.core.metrics import RUNTIME_COLLECTOR
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
 from aigc.ops.runlock import hold_server_lock, server_is_running
-from aigc.platform.metrics import RUNTIME_COLLECTOR
 from aigc.platform.router import metrics_router
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service

@@ -8,9 +8,10 @@ from fastapi import APIRouter, Cookie, Depends, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
 from aigc.auth import service
+from aigc.auth.dependencies import CurrentUser
 from aigc.auth.schemas import ChangePasswordRequest, RefreshRequest, TokenPair
 from aigc.core.config import Settings
-from aigc.core.deps import CurrentUser, SessionDep, SettingsDep
+from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import error_responses
 from aigc.users.schemas import UserPublic, UserRegister
 

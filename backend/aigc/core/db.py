@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -142,10 +144,8 @@ async def upsert_increment(
     `increments` are added on conflict, `sets` overwrite, `insert_only` (e.g. a surrogate id) apply to new rows.
     """
     connection = await session.connection()
-    if connection.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
+    # Both dialects' inserts have on_conflict_do_update/do_nothing with the same signature.
+    insert: Callable[[Any], Any] = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
     values = {**key, **increments, **(sets or {}), **(insert_only or {})}
     statement = insert(table).values(**values)
     updates = {name: table.c[name] + statement.excluded[name] for name in increments}
@@ -154,4 +154,4 @@ async def upsert_increment(
         statement = statement.on_conflict_do_update(index_elements=conflict or list(key), set_=updates)
     else:
         statement = statement.on_conflict_do_nothing(index_elements=conflict or list(key))
-    await session.exec(statement)  # type: ignore[call-overload]
+    await session.exec(statement)

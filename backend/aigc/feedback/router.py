@@ -6,7 +6,8 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from aigc.core.deps import CurrentUser, SessionDep
+from aigc.auth.dependencies import CurrentUser
+from aigc.core.deps import SessionDep
 from aigc.core.errors import error_responses
 from aigc.feedback import service
 from aigc.feedback.schemas import FeedbackIn, FeedbackPublic, FeedbackTag

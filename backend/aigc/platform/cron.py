@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from aigc.core.deps import AdminUser, SessionDep, SettingsDep
+from aigc.auth.dependencies import AdminUser
+from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import error_responses
 from aigc.platform import config_reload
 from aigc.platform.schemas import ConfigReloadResult

@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.responses import JSONResponse
 
+from aigc.core import metrics
 from aigc.core.deps import SettingsDep
 from aigc.core.errors import AuthenticationError
-from aigc.platform import metrics, service
+from aigc.platform import service
 from aigc.platform.schemas import HealthPublic, PlatformInfo
 
 public_router = APIRouter(tags=["platform"])

@@ -8,11 +8,11 @@ import socket
 import uuid
 from datetime import timedelta
 
+from aigc.core import metrics
 from aigc.core.config import Settings
 from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError
 from aigc.core.models import utcnow
-from aigc.platform import metrics
 from aigc.preferences import profile as profiles
 from aigc.preferences import repository
 from aigc.preferences.learner import LearnedProfile, learn_statistically

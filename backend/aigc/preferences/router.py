@@ -6,7 +6,8 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from aigc.core.deps import AdminUser, CurrentUser, SessionDep
+from aigc.auth.dependencies import AdminUser, CurrentUser
+from aigc.core.deps import SessionDep
 from aigc.core.errors import error_responses
 from aigc.preferences import service
 from aigc.preferences.schemas import PreferencesPublic, PreferencesUpdate

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from aigc.core.deps import AdminUser, CurrentUser, SessionDep, SettingsDep
+from aigc.auth.dependencies import AdminUser, CurrentUser
+from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import error_responses
 from aigc.scenarios import service
 from aigc.scenarios.schemas import (

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from aigc.core.deps import CurrentUser, SessionDep, SettingsDep
+from aigc.auth.dependencies import CurrentUser
+from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import ConflictError, error_responses
 from aigc.sessions import downloads, service
 from aigc.sessions.dependencies import StorageDep, TurnsDep

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Response, UploadFile, status
 
-from aigc.core.deps import CurrentUser, SessionDep
+from aigc.auth.dependencies import CurrentUser
+from aigc.core.deps import SessionDep
 from aigc.core.errors import error_responses
 from aigc.skills import service
 from aigc.skills.schemas import SkillCreate, SkillDetail, SkillFiles, SkillsPublic, SkillUpdate

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from aigc.core.deps import CurrentUser, SessionDep
+from aigc.auth.dependencies import CurrentUser
+from aigc.core.deps import SessionDep
 from aigc.core.errors import error_responses
 from aigc.stats import service
 from aigc.stats.schemas import StatsPublic

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from aigc.core.deps import AdminUser, SessionDep, SettingsDep
+from aigc.auth.dependencies import AdminUser
+from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import error_responses
 from aigc.users import service
 from aigc.users.schemas import UserCreate, UserPublic, UsersPublic, UserUpdate

@@ -36,6 +36,11 @@ async def create_user(session: AsyncSession, settings: Settings, data: UserCreat
     return user
 
 
+async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
+    """The user with this id, or None (sign-in checks decide what a missing user means)."""
+    return await repository.get(session, user_id)
+
+
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await repository.get(session, user_id)
     if user is None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from aigc.core.deps import get_admin_user, get_current_user
+from aigc.auth.dependencies import get_admin_user, get_current_user
 
 PARAM = re.compile(r"{(\w+)(?::\w+)?}")
 
