@@ -99,7 +99,7 @@ def settings() -> Settings:
 
 async def clear_tables() -> None:
     """Empty every table, then put back the rows the migrations seed (the built-in scenarios)."""
-    from migrations.seeds.scenarios_0002 import builtin_scenario_rows
+    from aigc.migrations.seeds.scenarios_0002 import builtin_scenario_rows
 
     async with get_engine().begin() as conn:
         for table in reversed(metadata.sorted_tables):

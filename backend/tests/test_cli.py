@@ -62,7 +62,7 @@ def test_migrate_create_admin_and_serve(cli_env: dict[str, str], tmp_path: Path)
     assert refused.returncode == 1 and "aigc db upgrade" in refused.stderr
 
     init = subprocess.run(
-        [sys.executable, "-m", "migrations.init_database"],
+        [sys.executable, "-m", "aigc.migrations.init_database"],
         env=cli_env,
         cwd=BACKEND,
         capture_output=True,

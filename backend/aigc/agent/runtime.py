@@ -351,7 +351,7 @@ class AgentRuntime:
 
 def runtime_from_settings() -> AgentRuntime:
     """The runtime configured from the platform settings."""
-    from aigc.core.config import REPO_ROOT, get_settings
+    from aigc.core.config import BASE_DIR, get_settings
 
     settings = get_settings()
     key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else None
@@ -373,6 +373,6 @@ def runtime_from_settings() -> AgentRuntime:
             request_timeout_ms=settings.agent_request_timeout_ms,
             default_max_turns=settings.agent_default_max_turns,
             # The repository holds .env (secrets); work_dir holds every other user's sessions.
-            sandbox_deny_read=(REPO_ROOT, settings.work_dir, settings.log_dir, Path("/root"), Path("/home")),
+            sandbox_deny_read=(BASE_DIR, settings.work_dir, settings.log_dir, Path("/root"), Path("/home")),
         )
     )

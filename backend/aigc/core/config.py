@@ -1,4 +1,4 @@
-"""Platform settings, read once from the environment and an optional `.env` at the repo root."""
+"""Platform settings, read once from the environment and an optional `.env` in the base folder (AIGC_HOME)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,25 @@ from typing import Annotated, Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# backend/aigc/core/config.py -> the repository root is three folders up from this package.
-REPO_ROOT = Path(__file__).resolve().parents[3]
+
+def _base_dir() -> Path:
+    """The folder that holds `.env` and against which relative paths (DATA_DIR, ...) resolve.
+
+    AIGC_HOME when set; else the source checkout this package runs from (an editable install keeps this
+    file at <checkout>/backend/aigc/core/config.py, so `./scripts/start.sh` and the tests work from the
+    checkout's root whatever the current directory); else, for an installed wheel, the current directory.
+    """
+    home = os.environ.get("AIGC_HOME")
+    if home:
+        return Path(home).expanduser().resolve()
+    checkout = Path(__file__).resolve().parents[3]
+    if (checkout / "backend" / "pyproject.toml").is_file() and (checkout / "backend" / "aigc").is_dir():
+        return checkout
+    return Path.cwd().resolve()
+
+
+# Fixed when the process starts: a server does not move its data because a job changed directory.
+BASE_DIR = _base_dir()
 
 # Secrets that ship in docs or examples; a production server must never run with one of them.
 KNOWN_PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "please-change-this-secret-key"}
@@ -27,7 +44,7 @@ class Settings(BaseSettings):
     """Every setting of the platform. Environment variable names are the field names upper-cased."""
 
     model_config = SettingsConfigDict(
-        env_file=REPO_ROOT / ".env",
+        env_file=BASE_DIR / ".env",
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
@@ -81,7 +98,7 @@ class Settings(BaseSettings):
     retention_archive_after_days: int | None = Field(default=None, ge=1)
     retention_delete_after_days: int | None = Field(default=None, ge=1)
 
-    # --- storage and paths (relative paths resolve against the repo root)
+    # --- storage and paths (relative paths resolve against BASE_DIR: AIGC_HOME, the checkout or the cwd)
     database_url: str = ""
     data_dir: Path = Path("data")
     work_dir: Path = Path("work_dir")
@@ -196,7 +213,7 @@ class Settings(BaseSettings):
 
 def _from_root(path: Path) -> Path:
     path = path.expanduser()
-    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+    return path if path.is_absolute() else (BASE_DIR / path).resolve()
 
 
 def _check_production_rules(settings: Settings) -> Settings:
@@ -222,7 +239,7 @@ def _check_production_rules(settings: Settings) -> Settings:
 def load_settings(**overrides: object) -> Settings:
     """Build and check settings; raise ConfigError with one readable line on the first bad value."""
     # AIGC_ENV_FILE picks another file (tests point it at none, so a developer's .env never leaks in).
-    env_file = os.environ.get("AIGC_ENV_FILE") or REPO_ROOT / ".env"
+    env_file = os.environ.get("AIGC_ENV_FILE") or BASE_DIR / ".env"
     try:
         settings = Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type,call-arg]
     except ValidationError as exc:

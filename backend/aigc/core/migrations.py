@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import resources
 from pathlib import Path
 
 from alembic import command
@@ -10,18 +11,26 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-BACKEND_DIR = Path(__file__).resolve().parents[2]
-UPGRADE_HINT = "run `aigc db upgrade` (or `python -m migrations.init_database` from backend/)"
+UPGRADE_HINT = "run `aigc db upgrade` (or `python -m aigc.migrations.init_database`)"
 
 
 class SchemaOutOfDateError(Exception):
     """The database is not at the revision the code expects."""
 
 
+def _packaged(name: str) -> Path:
+    """A file or folder shipped inside the `aigc` package, wherever it is installed (checkout or wheel)."""
+    resource = resources.files("aigc") / name
+    # Alembic reads the migrations as files on disk; a package imported from a zip would have none.
+    if not isinstance(resource, Path):
+        raise RuntimeError(f"aigc/{name} is not a file on disk; install the aigc package unzipped")
+    return resource
+
+
 def alembic_config() -> Config:
-    """Alembic configuration pointing at backend/migrations, whatever the current directory."""
-    config = Config(str(BACKEND_DIR / "alembic.ini"))
-    config.set_main_option("script_location", str(BACKEND_DIR / "migrations"))
+    """Alembic configuration for the migrations shipped in the package, whatever the current directory."""
+    config = Config(str(_packaged("alembic.ini")))
+    config.set_main_option("script_location", str(_packaged("migrations")))
     return config
 
 

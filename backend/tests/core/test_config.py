@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from aigc.core.config import REPO_ROOT, ConfigError, load_settings
+from aigc.core.config import BASE_DIR, ConfigError, load_settings
 
 
 def test_relative_paths_resolve_against_repo_root_from_any_directory(
@@ -16,14 +16,14 @@ def test_relative_paths_resolve_against_repo_root_from_any_directory(
     settings = load_settings(
         work_dir=Path("work_dir"), log_dir=Path("logs"), data_dir=Path("data"), database_url=""
     )
-    assert settings.work_dir == REPO_ROOT / "work_dir"
-    assert settings.log_dir == REPO_ROOT / "logs"
-    assert settings.database_url == f"sqlite+aiosqlite:///{REPO_ROOT / 'data' / 'sessions.db'}"
+    assert settings.work_dir == BASE_DIR / "work_dir"
+    assert settings.log_dir == BASE_DIR / "logs"
+    assert settings.database_url == f"sqlite+aiosqlite:///{BASE_DIR / 'data' / 'sessions.db'}"
 
 
 def test_relative_sqlite_url_is_anchored_too() -> None:
     settings = load_settings(database_url="sqlite+aiosqlite:///data/other.db")
-    assert settings.database_url == f"sqlite+aiosqlite:///{REPO_ROOT / 'data' / 'other.db'}"
+    assert settings.database_url == f"sqlite+aiosqlite:///{BASE_DIR / 'data' / 'other.db'}"
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_model_aliases_and_demo_mode() -> None:
 def test_env_example_documents_every_setting() -> None:
     from aigc.core.config import Settings
 
-    documented = (REPO_ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = (BASE_DIR / ".env.example").read_text(encoding="utf-8")
     missing = [name.upper() for name in Settings.model_fields if f"{name.upper()}=" not in documented]
     assert missing == []
 
@@ -95,7 +95,7 @@ def test_env_example_works_as_a_dotenv_file(monkeypatch: pytest.MonkeyPatch) -> 
 
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
-    settings = Settings(_env_file=REPO_ROOT / ".env.example", debug=True)  # type: ignore[call-arg]
+    settings = Settings(_env_file=BASE_DIR / ".env.example", debug=True)  # type: ignore[call-arg]
     assert settings.retention_archive_after_days is None and settings.anthropic_api_key is None
     assert settings.port == 8000 and settings.demo_model_enabled
 

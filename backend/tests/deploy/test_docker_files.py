@@ -12,7 +12,8 @@ import typer.main
 import yaml
 
 from aigc.cli import app as cli_app
-from aigc.core.config import REPO_ROOT, Settings, load_settings
+from aigc.core.config import BASE_DIR as REPO_ROOT
+from aigc.core.config import Settings, load_settings
 from aigc.ops import default_backup_dir
 from tests.deploy.dockerfile import DockerIgnore, Stage, copy_parts, parse_dockerfile
 
@@ -103,8 +104,8 @@ class TestDockerfile:
         for needed in (
             "backend/README.md",  # pyproject.toml's readme
             "backend/pyproject.toml",
-            "backend/alembic.ini",
-            "backend/migrations/env.py",
+            "backend/aigc/alembic.ini",
+            "backend/aigc/migrations/env.py",
             "backend/aigc/__init__.py",
             "frontend/aigc-frontend/package-lock.json",
             "frontend/aigc-frontend/src",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from aigc.migrations.seeds.scenarios_0002 import builtin_scenario_rows
 from aigc.scenarios.matcher import rank, tokens
 from aigc.scenarios.models import Scenario
-from migrations.seeds.scenarios_0002 import builtin_scenario_rows
 from tests.factories import create_scenario_via_api, signed_in_user
 
 API = "/api/v1/scenarios/match"

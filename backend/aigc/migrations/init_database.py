@@ -1,4 +1,4 @@
-"""`python -m migrations.init_database` (from backend/): bring the database schema up to date."""
+"""`python -m aigc.migrations.init_database`: bring the database schema up to date (as `aigc db upgrade`)."""
 
 from aigc.core.migrations import upgrade_database
 

@@ -170,7 +170,7 @@ BUILTIN_SCENARIOS = [
 def builtin_scenario_rows() -> list[dict[str, Any]]:
     """Rows for the scenarios table, as migration 0002 inserts them."""
     now = datetime.datetime.now(datetime.UTC)
-    defaults = {
+    defaults: dict[str, Any] = {
         "model": None,
         "allowed_models": [],
         "max_budget_usd": None,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.seeds.scenarios_0002 import builtin_scenario_rows
+from aigc.migrations.seeds.scenarios_0002 import builtin_scenario_rows
 
 revision: str = "0002"
 down_revision: str | None = "0001"

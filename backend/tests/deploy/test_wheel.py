@@ -1,0 +1,147 @@
+"""The backend as a wheel: it carries its migrations and migrates a database from any folder, no checkout needed."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+BACKEND = Path(__file__).resolve().parents[2]
+MIGRATIONS = BACKEND / "aigc" / "migrations"
+
+
+def _build_wheel(out: Path) -> Path:
+    """Build the wheel the Docker image installs (uv when present: its cache makes the build env cheap)."""
+    uv = shutil.which("uv")
+    if uv:
+        command = [uv, "build", "--wheel", "--out-dir", str(out), str(BACKEND)]
+    else:
+        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(BACKEND)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"building the wheel failed:\n{done.stdout}\n{done.stderr}"
+    (wheel,) = out.glob("aigc-*.whl")
+    return wheel
+
+
+def _install(wheel: Path, venv: Path) -> Path:
+    """A fresh venv holding only the wheel; its dependencies come from the test venv, not from an index."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    # A path listed in a .pth is appended after the venv's own site-packages, so the wheel's `aigc` wins
+    # over the checkout's editable one (whose import hook lives in a .pth that this one does not run).
+    Path(purelib, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    uv = shutil.which("uv")
+    if uv:
+        command = [uv, "pip", "install", "--python", str(python), "--no-deps", "--offline", str(wheel)]
+    else:
+        command = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", str(wheel)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, f"installing the wheel failed:\n{done.stdout}\n{done.stderr}"
+    return venv / "bin"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_wheel(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture(scope="module")
+def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _install(wheel, tmp_path_factory.mktemp("wheel-venv") / "venv")
+
+
+def _outside_env() -> dict[str, str]:
+    """What a user's shell would hold: no setting from the test run, no pointer back to the checkout."""
+    return {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/root"),
+        "LANG": "C.UTF-8",
+        "JWT_SECRET_KEY": secrets.token_urlsafe(48),
+    }
+
+
+def test_the_wheel_carries_the_migrations_and_no_repository_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "aigc/alembic.ini",
+        "aigc/migrations/env.py",
+        "aigc/migrations/script.py.mako",
+        "aigc/migrations/seeds/scenarios_0002.py",
+        *(f"aigc/migrations/versions/{path.name}" for path in MIGRATIONS.glob("versions/[0-9]*.py")),
+    }
+    assert len(expected) > 4 and expected <= names, sorted(expected - names)
+    assert "aigc/mock_model/default_script.json" in names
+    top_level = {name.split("/")[0] for name in names}
+    assert {name for name in top_level if not name.endswith(".dist-info")} == {"aigc"}
+    assert not any(re.search(r"(^|/)(tests|__pycache__)/", name) for name in names)
+
+
+def test_the_installed_wheel_migrates_a_database_in_the_current_folder(
+    venv_bin: Path, tmp_path: Path
+) -> None:
+    env = _outside_env()
+    where = subprocess.run(
+        [venv_bin / "python", "-c", "import aigc; print(aigc.__file__)"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert where.startswith(str(venv_bin.parent)), f"the checkout's aigc was imported: {where}"
+
+    upgrade = subprocess.run(
+        [venv_bin / "aigc", "db", "upgrade"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    head = sorted(path.name[:4] for path in MIGRATIONS.glob("versions/[0-9]*.py"))[-1]
+    assert f"revision {head}" in upgrade.stdout
+    # Outside a checkout, relative paths (DATA_DIR=data) are taken from the current folder.
+    assert (tmp_path / "data" / "sessions.db").is_file()
+    current = subprocess.run(
+        [venv_bin / "aigc", "db", "current"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "up to date" in current.stdout, current.stdout + current.stderr
+
+
+def test_aigc_home_holds_the_env_file_and_the_relative_paths(venv_bin: Path, tmp_path: Path) -> None:
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    elsewhere.mkdir()
+    (home / ".env").write_text("DATA_DIR=state\n")
+    env = {**_outside_env(), "AIGC_HOME": str(home)}
+    upgrade = subprocess.run(
+        [venv_bin / "aigc", "db", "upgrade"],
+        env=env,
+        cwd=elsewhere,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert (home / "state" / "sessions.db").is_file()
+    assert not any(elsewhere.iterdir())
