@@ -96,11 +96,19 @@ else
 fi
 
 FRONTEND="$ROOT/frontend/aigc-frontend"
+web_note=""
+if [ "$WITH_FRONTEND" = 1 ] && [ -f "$FRONTEND/package.json" ] && ! is_running frontend; then
+  # Without a usable Node.js the API still starts: it is the whole platform minus the browser UI.
+  if problem="$(node_problem)" && [ -n "$problem" ]; then
+    web_note="not started: $problem (https://nodejs.org/en/download); then run ./scripts/start.sh again"
+    say "web app $web_note"
+    WITH_FRONTEND=0
+  fi
+fi
 if [ "$WITH_FRONTEND" = 1 ] && [ -f "$FRONTEND/package.json" ]; then
   if is_running frontend; then
     say "web app already running"
   else
-    command -v npm >/dev/null 2>&1 || die "Node.js 18+ with npm is required for the web app"
     if [ ! -d "$FRONTEND/node_modules" ]; then
       say "installing the web app's packages"
       (cd "$FRONTEND" && npm install --no-audit --no-fund >>"$ROOT/logs/frontend.log" 2>&1) ||
@@ -113,6 +121,26 @@ if [ "$WITH_FRONTEND" = 1 ] && [ -f "$FRONTEND/package.json" ]; then
   fi
 fi
 
+# Shell scenarios run the Bash tool (and the web tools) inside bubblewrap, with socat for its network
+# proxy; without them such scenarios are refused with a message, and everything else works.
+shell_problem="$(sandbox_problem)"
+if [ -z "$shell_problem" ]; then
+  shell_note="scenarios with the Bash and web tools run, sandboxed by bubblewrap"
+else
+  shell_note="OFF: scenarios with the Bash or web tools are refused (see above)"
+  say "shell scenarios: OFF on this machine, $shell_problem"
+  if ! has_sandbox_program bwrap || ! has_sandbox_program socat; then
+    if has_program apt-get; then
+      echo "    To enable them: $(apt_command bubblewrap socat)   (no restart needed)"
+    else
+      echo "    To enable them, install bubblewrap and socat with the system's package manager (no restart needed)."
+    fi
+  else
+    echo "    In a container, allow it user namespaces (e.g. podman/docker run --security-opt seccomp=unconfined)."
+  fi
+  echo "    Until then, scenarios that use the Bash, WebFetch or WebSearch tools are refused with a message."
+fi
+
 say "waiting for the backend to be healthy"
 for _ in $(seq 1 60); do
   if "$VENV/bin/aigc" health >/dev/null 2>&1; then
@@ -120,6 +148,8 @@ for _ in $(seq 1 60); do
     echo "AIGC platform is running"
     echo "  API:      http://$HOST:$PORT/api/v1  (docs: http://$HOST:$PORT/api/v1/docs)"
     is_running frontend && echo "  Web app:  http://127.0.0.1:$FRONTEND_PORT"
+    [ -z "$web_note" ] || echo "  Web app:  $web_note"
+    echo "  Shell:    $shell_note"
     is_running demo-model && echo "  Model:    offline demo model (set ANTHROPIC_API_KEY in .env for Claude)"
     echo "  Logs:     $ROOT/logs"
     echo "  Stop:     ./scripts/stop.sh"
