@@ -58,6 +58,7 @@ ensure_backend_venv
 
 status=0
 failed=()
+warnings=()
 step() { # label command...
   local label="$1"; shift
   "$@" || { status=1; failed+=("$label"); }
@@ -84,7 +85,14 @@ fi
 # Slower checks that reach beyond this work tree: always in CI, on request locally.
 if [ "${CI:-}" = "true" ] || [ "${AIGC_AUDIT:-}" = "1" ]; then
   echo "==> audit of the locked Python dependencies"
-  step "Python dependency audit" "$ROOT/scripts/audit-python.sh"
+  # 3: no vulnerability service answered. Not a failure of this code base, but never passed over quietly.
+  audit_status=0
+  "$ROOT/scripts/audit-python.sh" || audit_status=$?
+  case "$audit_status" in
+    0) ;;
+    3) warnings+=("the Python dependencies were NOT audited (no vulnerability service reachable)") ;;
+    *) status=1; failed+=("Python dependency audit") ;;
+  esac
 fi
 if [ "${CI:-}" = "true" ] || [ "${AIGC_TEST_START:-}" = "1" ]; then
   echo "==> one-click start on a clean clone"
@@ -93,6 +101,7 @@ if [ "${CI:-}" = "true" ] || [ "${AIGC_TEST_START:-}" = "1" ]; then
   step "fresh machine" "$ROOT/scripts/test-fresh-machine.sh"
 fi
 
+for warning in "${warnings[@]}"; do echo "==> WARNING: $warning" >&2; done
 if [ "$status" = 0 ]; then
   echo "==> all test suites passed"
 else
