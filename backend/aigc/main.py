@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -28,6 +29,10 @@ from aigc.sessions.turns import TurnManager
 from aigc.spa import mount_spa
 from aigc.storage import create_storage
 
+# Each domain registers its scheduled jobs when its jobs module is imported; the scheduler runs them.
+from aigc.preferences import jobs as _preference_jobs  # noqa: F401  isort: skip
+from aigc.sessions import jobs as _session_jobs  # noqa: F401  isort: skip
+
 logger = logging.getLogger("aigc")
 
 
@@ -38,8 +43,7 @@ def operation_id(route: APIRoute) -> str:
 
 
 @asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
+async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     # Only the first server process may declare running turns dead: with another one up, they are its live turns.
     first_server = not server_is_running(settings)
     # Held for the process's lifetime (each worker holds its own): `aigc restore` refuses while any server does.
@@ -74,20 +78,25 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:
-    """Build the ASGI app from settings (the cached ones by default)."""
+    """Build the ASGI app from the process's settings (`get_settings()`).
+
+    Tests may pass other settings: the app then hands those to every request too (through the override of
+    `get_settings`), so the app and its requests never read two different configurations.
+    """
     settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings)
     app = FastAPI(
         title="AIGC Scenario Platform",
         version=__version__,
-        lifespan=lifespan,
+        lifespan=partial(lifespan, settings=settings),
         generate_unique_id_function=operation_id,
         openapi_url="/api/v1/openapi.json",
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    app.state.settings = settings
+    if settings is not get_settings():
+        app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,

@@ -59,7 +59,7 @@ from sqlalchemy import text  # noqa: E402
 from aigc.core.config import Settings, get_settings, reset_settings_cache  # noqa: E402
 from aigc.core.db import dispose_engine, get_engine  # noqa: E402
 from aigc.core.migrations import upgrade_database  # noqa: E402
-from aigc.core.model_registry import metadata  # noqa: E402
+from aigc.model_registry import metadata  # noqa: E402
 
 if TYPE_CHECKING:
     from aigc.mock_model.testing import MockModelServer

@@ -20,7 +20,7 @@ from aigc.core.migrations import (
     head_revision,
     upgrade_database,
 )
-from aigc.core.model_registry import metadata
+from aigc.model_registry import metadata
 
 
 def _run(coro):

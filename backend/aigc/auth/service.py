@@ -22,7 +22,6 @@ from aigc.core.security import (
     new_refresh_token,
     verify_password,
 )
-from aigc.users import repository as user_repository
 from aigc.users import service as user_service
 from aigc.users.models import User
 from aigc.users.schemas import UserCreate, UserRegister
@@ -57,7 +56,7 @@ async def login(
     account = login_name.strip().lower()
     throttle = LoginThrottle(settings)
     await throttle.check(account, client_ip)
-    user = await user_repository.get_by_login(session, account)
+    user = await user_service.find_by_login(session, account)
     valid = verify_password(settings, password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
         await throttle.record_failure(account)
@@ -90,7 +89,7 @@ async def refresh(
         )
     if stored.expires_at <= now:
         raise AuthenticationError("The sign-in has expired; sign in again", code="refresh_expired")
-    user = await user_repository.get(session, stored.user_id)
+    user = await user_service.find_user(session, stored.user_id)
     if user is None or not user.is_active:
         raise AuthenticationError("This account does not exist or has been disabled")
     if stored.revoked_at is None:
@@ -119,7 +118,6 @@ async def change_password(
     now = utcnow()
     user.password_hash = hash_password(settings, new)
     user.token_version += 1
-    user.updated_at = now
     session.add(user)
     await repository.revoke_all_for_user(session, user.id, now)
     return await _issue_tokens(session, settings, user, family_id=uuid.uuid4(), user_agent=user_agent)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
 class MessageFeedback(SQLModel, table=True):
@@ -33,4 +33,4 @@ class MessageFeedback(SQLModel, table=True):
     tags: list[str] = Field(default_factory=list, sa_type=JSON)
     comment: str = Field(default="", sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()

@@ -41,10 +41,12 @@ async def satisfaction_by_scenario(session: AsyncSession, user_id: uuid.UUID) ->
     rows = await session.exec(
         select(MessageFeedback.scenario_id, MessageFeedback.rating, func.count())
         .where(MessageFeedback.user_id == user_id, col(MessageFeedback.scenario_id).is_not(None))
-        .group_by(MessageFeedback.scenario_id, MessageFeedback.rating)
+        .group_by(col(MessageFeedback.scenario_id), col(MessageFeedback.rating))
     )
     votes: dict[uuid.UUID, list[int]] = {}
     for scenario_id, rating, count in rows.all():
+        if scenario_id is None:  # excluded by the query; this tells the type checker
+            continue
         pair = votes.setdefault(scenario_id, [0, 0])
         pair[0 if rating == "up" else 1] += int(count)
     return {sid: (up - down) / (up + down) for sid, (up, down) in votes.items() if up + down}

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.errors import AppError, ConflictError, NotFoundError
-from aigc.core.models import utcnow
 from aigc.feedback import repository
 from aigc.feedback.models import MessageFeedback
 from aigc.feedback.schemas import FIXED_TAGS, FeedbackIn, FeedbackTag
-from aigc.sessions import repository as session_repository
+from aigc.sessions import service as session_service
 from aigc.sessions.models import Message, TurnStatus
 from aigc.stats import service as stats_service
 from aigc.users.models import User
@@ -21,8 +21,27 @@ def fixed_tags() -> list[FeedbackTag]:
     return [FeedbackTag(key=key, labels=labels) for key, labels in FIXED_TAGS.items()]
 
 
+async def for_messages(
+    session: AsyncSession, user_id: uuid.UUID, message_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, MessageFeedback]:
+    """The user's feedback on each of these messages that has some, keyed by message id."""
+    return await repository.for_messages(session, user_id, message_ids)
+
+
+async def by_ids(
+    session: AsyncSession, user_id: uuid.UUID, ids: Sequence[uuid.UUID]
+) -> list[MessageFeedback]:
+    """The user's own feedback with these ids (others' are left out)."""
+    return await repository.by_ids(session, user_id, ids)
+
+
+async def satisfaction_by_scenario(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, float]:
+    """Per scenario, (ups - downs) / rated in [-1, 1] for one user."""
+    return await repository.satisfaction_by_scenario(session, user_id)
+
+
 async def _rateable_message(session: AsyncSession, user: User, message_id: uuid.UUID) -> Message:
-    message = await session_repository.get_message_owned(session, user.id, message_id)
+    message = await session_service.find_message_owned(session, user.id, message_id)
     if message is None:
         raise NotFoundError("No such message")
     if message.role != "assistant":
@@ -65,7 +84,6 @@ async def put_feedback(
         data.tags,
         data.comment,
     )
-    feedback.updated_at = utcnow()
     session.add(feedback)
     await session.flush()
     await stats_service.record_feedback_change(

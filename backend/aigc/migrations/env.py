@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 
 from aigc.core.config import get_settings
 from aigc.core.db import build_engine
-from aigc.core.model_registry import metadata
+from aigc.model_registry import metadata
 
 config = context.config
 

@@ -3,84 +3,69 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import uuid
 from datetime import timedelta
 
-from aigc.core import metrics
 from aigc.core.config import Settings
 from aigc.core.db import session_scope
-from aigc.core.errors import ConflictError
 from aigc.core.models import utcnow
 from aigc.preferences import profile as profiles
 from aigc.preferences import repository
 from aigc.preferences.learner import LearnedProfile, learn_statistically
 from aigc.preferences.model_learner import learn_with_model
-from aigc.preferences.models import JobRun, UserPreferencesCache
+from aigc.preferences.models import UserPreferencesCache
 from aigc.preferences.samples import FeedbackRow, FeedbackSample, feedback_hash
-from aigc.preferences.schemas import JobRunPublic
-from aigc.scheduler import lease
+from aigc.scheduler import registry
+from aigc.scheduler import service as scheduler_service
+from aigc.scheduler.models import JobRun
+from aigc.scheduler.registry import JobContext, Trigger
+from aigc.scheduler.schemas import JobRunPublic
 
 logger = logging.getLogger("aigc.preferences.jobs")
 
 JOB_NAME = "learn-preferences"
 LEARN_BATCH = 200
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-async def learn_preferences(
-    settings: Settings, *, min_feedback_count: int, trigger: str, holder: str = HOLDER
-) -> JobRunPublic | None:
-    """Run the batch once. Scheduled runs return None when another process already ran this interval."""
-    interval = timedelta(minutes=settings.preference_learning_interval_minutes)
-    if not await lease.try_acquire(JOB_NAME, holder, scheduled=trigger == "schedule", interval=interval):
-        if trigger == "schedule":
-            logger.info("Preference learning skipped: another process has this interval's run")
-            return None
-        raise ConflictError(
-            "A learning run is already in progress; try again when it has finished", code="job_running"
-        )
+def _every(settings: Settings) -> timedelta:
+    return timedelta(minutes=settings.preference_learning_interval_minutes)
+
+
+@registry.job(JOB_NAME, title="Learn preferences from feedback", every=_every)
+async def learn_all(context: JobContext, run: JobRun) -> None:
+    """Learn every eligible user whose feedback changed since their last learning."""
+    settings = context.settings
+    min_feedback_count = int(
+        context.parameters.get("min_feedback_count") or settings.preference_min_feedback_count
+    )
+    run.parameters = {"min_feedback_count": min_feedback_count}
+    changed, hashes, considered = await _changed_users(min_feedback_count)
+    run.users_considered = considered
+    run.users_skipped = considered - len(changed)
     try:
-        return await _run(settings, min_feedback_count, trigger, holder)
-    finally:
-        await lease.release(JOB_NAME, holder)
-
-
-async def _run(settings: Settings, min_feedback_count: int, trigger: str, holder: str) -> JobRunPublic:
-    async with session_scope() as db:
-        run = JobRun(
-            job_name=JOB_NAME,
-            trigger=trigger,
-            holder=holder,
-            parameters={"min_feedback_count": min_feedback_count},
-        )
-        db.add(run)
-    try:
-        changed, hashes, considered = await _changed_users(min_feedback_count)
-        run.users_considered = considered
-        run.users_skipped = considered - len(changed)
         for start in range(0, len(changed), LEARN_BATCH):
             learned, failed = await _learn_batch(settings, changed[start : start + LEARN_BATCH], hashes)
             run.users_learned += learned
             run.users_failed += failed
-        run.status = "ok"
-    except Exception as exc:  # the run is recorded as failed; the scheduler keeps going
-        logger.exception("Preference learning run failed")
-        run.status, run.error = "error", f"{type(exc).__name__}: {exc}"
-    run.finished_at = utcnow()
-    async with session_scope() as db:
-        db.add(run)
-    metrics.JOB_RUNS.labels(JOB_NAME, run.status).inc()
-    logger.info(
-        "Preference learning (%s): %d considered, %d learned, %d unchanged, %d failed",
-        trigger,
-        run.users_considered,
-        run.users_learned,
-        run.users_skipped,
-        run.users_failed,
-    )
-    return JobRunPublic.model_validate(run)
+    finally:
+        logger.info(
+            "Preference learning (%s): %d considered, %d learned, %d unchanged, %d failed",
+            context.trigger,
+            run.users_considered,
+            run.users_learned,
+            run.users_skipped,
+            run.users_failed,
+        )
+
+
+async def learn_preferences(
+    settings: Settings, *, min_feedback_count: int, trigger: Trigger, holder: str = scheduler_service.HOLDER
+) -> JobRunPublic | None:
+    """Run the batch once. Scheduled runs return None when another process already ran this interval."""
+    job = registry.get(JOB_NAME)
+    assert job is not None  # registered above
+    context = JobContext(settings, trigger, {"min_feedback_count": min_feedback_count})
+    return await scheduler_service.run(job, context, holder=holder)
 
 
 async def _changed_users(
@@ -136,7 +121,6 @@ async def _learn_batch(
             cache.version += 1
             cache.learned_at = utcnow()
             cache.model_used = model_used
-            cache.updated_at = utcnow()
             db.add(cache)
     return len(results), failed
 

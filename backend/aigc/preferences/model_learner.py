@@ -100,6 +100,7 @@ def parse_reply(text: str, samples: Sequence[FeedbackSample]) -> LearnedProfile:
 
 
 def _client(settings: Settings) -> anthropic.AsyncAnthropic:
+    base_url: str | None
     if settings.demo_model_enabled:
         key, base_url = "demo", settings.anthropic_base_url or f"http://127.0.0.1:{settings.demo_model_port}"
     else:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 from aigc.preferences.learner import LearnedItem
+from aigc.preferences.models import ProfileItem
 
-# Item dictionaries stored in user_preferences_cache.profile:
-# {id, instruction, instruction_zh, scope, confidence, evidence: [ids], source, enabled, dismissed}
+# What the user decided about an item and a new learning run must not undo.
+_USER_CHOICES = ("instruction", "instruction_zh", "source", "enabled", "dismissed")
 
 
 def item_id(item: LearnedItem, learner: str) -> str:
@@ -21,42 +21,31 @@ def item_id(item: LearnedItem, learner: str) -> str:
     return "m-" + hashlib.sha1(" ".join(item.instruction.lower().split()).encode()).hexdigest()[:12]
 
 
-def merge(previous: list[dict[str, Any]], learned: list[LearnedItem], learner: str) -> list[dict[str, Any]]:
+def merge(previous: list[ProfileItem], learned: list[LearnedItem], learner: str) -> list[ProfileItem]:
     """New learned items replace old learned ones; the user's own items, edits and removals are kept."""
-    kept = {p["id"]: p for p in previous if p.get("source") in ("user", "edited") or p.get("dismissed")}
-    merged: list[dict[str, Any]] = []
+    kept = {p.id: p for p in previous if p.source in ("user", "edited") or p.dismissed}
+    merged: list[ProfileItem] = []
     for item in learned:
-        identifier = item_id(item, learner)
-        fresh = {
-            "id": identifier,
-            "instruction": item.instruction,
-            "instruction_zh": item.instruction_zh,
-            "scope": item.scope,
-            "confidence": item.confidence,
-            "evidence": [str(e) for e in item.evidence],
-            "source": "learned",
-            "enabled": True,
-            "dismissed": False,
-        }
-        if identifier in kept:
-            user_version = kept.pop(identifier)
+        fresh = ProfileItem(
+            id=item_id(item, learner),
+            instruction=item.instruction,
+            instruction_zh=item.instruction_zh,
+            scope=item.scope,
+            confidence=item.confidence,
+            evidence=list(item.evidence),
+            source="learned",
+        )
+        user_version = kept.pop(fresh.id, None)
+        if user_version is not None:
             # The user's wording and on/off choice win; the evidence and confidence are refreshed.
-            fresh.update(
-                {
-                    k: user_version[k]
-                    for k in ("instruction", "instruction_zh", "source", "enabled", "dismissed")
-                    if k in user_version
-                }
-            )
+            fresh = fresh.model_copy(update={k: getattr(user_version, k) for k in _USER_CHOICES})
         merged.append(fresh)
     merged.extend(kept.values())
     return merged
 
 
-def active_lines(profile: list[dict[str, Any]], scenario_id: str | None) -> list[str]:
+def active_lines(profile: list[ProfileItem], scenario_id: str | None) -> list[str]:
     """The instructions a session of this scenario should follow."""
     return [
-        p["instruction"]
-        for p in profile
-        if p.get("enabled", True) and not p.get("dismissed") and p.get("scope", "all") in ("all", scenario_id)
+        p.instruction for p in profile if p.enabled and not p.dismissed and p.scope in ("all", scenario_id)
     ]

@@ -6,12 +6,13 @@ import uuid
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import String, cast, delete, func
+from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.feedback.models import MessageFeedback
-from aigc.preferences.models import JobRun, UserPreferencesCache
+from aigc.preferences.models import UserPreferencesCache
 from aigc.preferences.samples import FeedbackRow, FeedbackSample
 from aigc.sessions.models import Message
 
@@ -24,7 +25,7 @@ async def candidates(session: AsyncSession, min_feedback_count: int) -> dict[uui
     rows = await session.exec(
         select(MessageFeedback.user_id, func.count())
         .where(col(MessageFeedback.user_id).not_in(paused))
-        .group_by(MessageFeedback.user_id)
+        .group_by(col(MessageFeedback.user_id))
         .having(func.count() >= min_feedback_count)
     )
     return {user_id: int(count) for user_id, count in rows.all()}
@@ -44,20 +45,21 @@ async def feedback_rows(
     """
     eligible = (
         select(MessageFeedback.user_id)
-        .group_by(MessageFeedback.user_id)
+        .group_by(col(MessageFeedback.user_id))
         .having(func.count() >= min_feedback_count)
     )
+    # SQLAlchemy's select: sqlmodel's typed overloads stop at four columns.
     result = await session.stream(
-        select(
+        sa_select(
             _text(MessageFeedback.user_id),
             _text(MessageFeedback.id),
-            MessageFeedback.rating,
-            MessageFeedback.score,
+            col(MessageFeedback.rating),
+            col(MessageFeedback.score),
             _text(MessageFeedback.tags),
-            MessageFeedback.comment,
+            col(MessageFeedback.comment),
         )
         .where(col(MessageFeedback.user_id).in_(eligible))
-        .order_by(MessageFeedback.user_id)
+        .order_by(col(MessageFeedback.user_id))
         .execution_options(yield_per=ROW_BATCH)
     )
     # By partition, not by row: each async step is a greenlet switch, far dearer than the row itself.
@@ -94,6 +96,14 @@ async def samples_for(
     return result
 
 
+async def get_cache(session: AsyncSession, user_id: uuid.UUID) -> UserPreferencesCache | None:
+    return await session.get(UserPreferencesCache, user_id)
+
+
+async def delete_cache(session: AsyncSession, user_id: uuid.UUID) -> None:
+    await session.exec(delete(UserPreferencesCache).where(col(UserPreferencesCache.user_id) == user_id))
+
+
 async def caches(
     session: AsyncSession, user_ids: Sequence[uuid.UUID] | None = None
 ) -> dict[uuid.UUID, UserPreferencesCache]:
@@ -114,10 +124,3 @@ async def paused_users(session: AsyncSession) -> set[str]:
         select(_text(UserPreferencesCache.user_id)).where(col(UserPreferencesCache.paused).is_(True))
     )
     return set(rows.all())
-
-
-async def recent_runs(session: AsyncSession, job_name: str, limit: int) -> list[JobRun]:
-    rows = await session.exec(
-        select(JobRun).where(JobRun.job_name == job_name).order_by(col(JobRun.started_at).desc()).limit(limit)
-    )
-    return list(rows.all())

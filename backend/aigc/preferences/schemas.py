@@ -1,4 +1,4 @@
-"""Typed shapes of learned preferences and learning runs at the API edge."""
+"""Typed shapes of learned preferences at the API edge."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 
 class EvidencePublic(BaseModel):
@@ -56,29 +56,3 @@ class PreferencesUpdate(BaseModel):
         default=None, max_length=30, description="The full list; items left out are removed"
     )
     paused: bool | None = None
-
-
-class JobRunPublic(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    job_name: str
-    trigger: str
-    status: str
-    started_at: datetime
-    finished_at: datetime | None
-    parameters: dict[str, object]
-    users_considered: int
-    users_learned: int
-    users_skipped: int
-    users_failed: int
-    error: str | None
-
-
-class JobPublic(BaseModel):
-    id: str
-    name: str
-    interval_seconds: int
-    next_run_at: datetime | None
-    scheduler_running: bool
-    recent_runs: list[JobRunPublic]

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.errors import AppError, NotFoundError
-from aigc.core.models import utcnow
-from aigc.feedback import repository as feedback_repository
+from aigc.feedback import service as feedback_service
 from aigc.preferences import profile as profiles
-from aigc.preferences.models import UserPreferencesCache
+from aigc.preferences import repository
+from aigc.preferences.models import ProfileItem, UserPreferencesCache
 from aigc.preferences.schemas import (
     EvidencePublic,
     PreferenceItemPublic,
     PreferencesPublic,
     PreferencesUpdate,
 )
-from aigc.scenarios import repository as scenario_repository
-from aigc.stats import repository as stats_repository
+from aigc.scenarios import service as scenario_service
 from aigc.users import service as user_service
 from aigc.users.models import User
 
@@ -28,7 +26,7 @@ async def active_instructions(
     session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None
 ) -> tuple[list[str], int | None]:
     """The enabled items for this scenario and the profile version they come from (None: nothing learned)."""
-    cache = await session.get(UserPreferencesCache, user_id)
+    cache = await repository.get_cache(session, user_id)
     if cache is None:
         return [], None
     lines = profiles.active_lines(cache.profile, str(scenario_id) if scenario_id else None)
@@ -36,7 +34,8 @@ async def active_instructions(
 
 
 async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesPublic:
-    cache = await session.get(UserPreferencesCache, user_id)
+    """The user's profile as they see it: visible items with their scenario and the ratings behind them."""
+    cache = await repository.get_cache(session, user_id)
     if cache is None:
         return PreferencesPublic(
             user_id=user_id,
@@ -48,39 +47,36 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesP
             model_used="",
             paused=False,
         )
-    visible = [p for p in cache.profile if not p.get("dismissed")]
-    evidence_ids = {uuid.UUID(e) for p in visible for e in p.get("evidence", [])}
-    feedback = {f.id: f for f in await feedback_repository.by_ids(session, user_id, list(evidence_ids))}
-    scenario_ids = [uuid.UUID(p["scope"]) for p in visible if p.get("scope", "all") != "all"]
-    names = await stats_repository.scenario_names(session, scenario_ids)
-    items = []
-    for p in visible:
-        scope = p.get("scope", "all")
-        items.append(
-            PreferenceItemPublic(
-                id=p["id"],
-                instruction=p["instruction"],
-                instruction_zh=p.get("instruction_zh", ""),
-                scope=scope,
-                scenario_name=names.get(uuid.UUID(scope)) if scope != "all" else None,
-                confidence=p.get("confidence"),
-                source=p.get("source", "learned"),
-                enabled=p.get("enabled", True),
-                evidence=[
-                    EvidencePublic(
-                        feedback_id=f.id,
-                        message_id=f.message_id,
-                        session_id=f.session_id,
-                        rating=f.rating,  # type: ignore[arg-type]
-                        tags=f.tags,
-                        comment=f.comment,
-                        created_at=f.created_at,
-                    )
-                    for e in p.get("evidence", [])
-                    if (f := feedback.get(uuid.UUID(e))) is not None
-                ],
-            )
+    visible = [p for p in cache.profile if not p.dismissed]
+    evidence_ids = list({e for p in visible for e in p.evidence})
+    feedback = {f.id: f for f in await feedback_service.by_ids(session, user_id, evidence_ids)}
+    names = await scenario_service.names_of(session, [_scenario_of(p) for p in visible if p.scope != "all"])
+    items = [
+        PreferenceItemPublic(
+            id=p.id,
+            instruction=p.instruction,
+            instruction_zh=p.instruction_zh,
+            scope=p.scope,
+            scenario_name=names.get(_scenario_of(p)) if p.scope != "all" else None,
+            confidence=p.confidence,
+            source=p.source,
+            enabled=p.enabled,
+            evidence=[
+                EvidencePublic(
+                    feedback_id=f.id,
+                    message_id=f.message_id,
+                    session_id=f.session_id,
+                    rating=f.rating,
+                    tags=f.tags,
+                    comment=f.comment,
+                    created_at=f.created_at,
+                )
+                for e in p.evidence
+                if (f := feedback.get(e)) is not None
+            ],
         )
+        for p in visible
+    ]
     return PreferencesPublic(
         user_id=user_id,
         items=items,
@@ -93,6 +89,10 @@ async def get_profile(session: AsyncSession, user_id: uuid.UUID) -> PreferencesP
     )
 
 
+def _scenario_of(item: ProfileItem) -> uuid.UUID:
+    return uuid.UUID(item.scope)
+
+
 async def get_profile_as_admin(session: AsyncSession, user_id: uuid.UUID) -> PreferencesPublic:
     await user_service.get_user(session, user_id)
     return await get_profile(session, user_id)
@@ -100,27 +100,26 @@ async def get_profile_as_admin(session: AsyncSession, user_id: uuid.UUID) -> Pre
 
 async def update_profile(session: AsyncSession, user: User, changes: PreferencesUpdate) -> PreferencesPublic:
     """Edit, add, disable or remove items, and pause or resume learning."""
-    cache = await session.get(UserPreferencesCache, user.id) or UserPreferencesCache(user_id=user.id)
+    cache = await repository.get_cache(session, user.id) or UserPreferencesCache(user_id=user.id)
     if changes.items is not None:
         cache.profile = await _apply_items(session, user, cache.profile, changes)
         cache.version += 1
     if changes.paused is not None:
         cache.paused = changes.paused
-    cache.updated_at = utcnow()
     session.add(cache)
     await session.flush()
     return await get_profile(session, user.id)
 
 
 async def _apply_items(
-    session: AsyncSession, user: User, previous: list[dict[str, Any]], changes: PreferencesUpdate
-) -> list[dict[str, Any]]:
-    by_id = {p["id"]: p for p in previous}
+    session: AsyncSession, user: User, previous: list[ProfileItem], changes: PreferencesUpdate
+) -> list[ProfileItem]:
+    by_id = {p.id: p for p in previous}
     valid_scopes = {"all"}
     for item in changes.items or []:
         if item.scope != "all" and item.scope not in valid_scopes:
             try:
-                scenario = await scenario_repository.get_visible(session, user, uuid.UUID(item.scope))
+                scenario = await scenario_service.find_visible(session, user, uuid.UUID(item.scope))
             except ValueError:
                 scenario = None
             if scenario is None:
@@ -128,42 +127,40 @@ async def _apply_items(
                     f"Unknown scenario {item.scope!r} in scope", code="unknown_scope", status_code=422
                 )
             valid_scopes.add(item.scope)
-    result: list[dict[str, Any]] = []
+    result: list[ProfileItem] = []
     for item in changes.items or []:
         if item.id and item.id in by_id:
-            stored = dict(by_id.pop(item.id))
-            if stored["instruction"] != item.instruction or stored.get("scope", "all") != item.scope:
-                stored.update(
-                    instruction=item.instruction, instruction_zh="", scope=item.scope, source="edited"
+            stored = by_id.pop(item.id)
+            if stored.instruction != item.instruction or stored.scope != item.scope:
+                stored = stored.model_copy(
+                    update={
+                        "instruction": item.instruction,
+                        "instruction_zh": "",
+                        "scope": item.scope,
+                        "source": "edited",
+                    }
                 )
-            stored["enabled"] = item.enabled
-            result.append(stored)
+            result.append(stored.model_copy(update={"enabled": item.enabled}))
         elif item.id:
             raise NotFoundError(f"No preference item {item.id!r}")
         else:
             result.append(
-                {
-                    "id": f"u-{uuid.uuid4().hex[:12]}",
-                    "instruction": item.instruction,
-                    "instruction_zh": "",
-                    "scope": item.scope,
-                    "confidence": None,
-                    "evidence": [],
-                    "source": "user",
-                    "enabled": item.enabled,
-                    "dismissed": False,
-                }
+                ProfileItem(
+                    id=f"u-{uuid.uuid4().hex[:12]}",
+                    instruction=item.instruction,
+                    scope=item.scope,
+                    source="user",
+                    enabled=item.enabled,
+                )
             )
     # Items left out were removed: keep a dismissed marker so the next learning run does not bring them back.
     for removed in by_id.values():
-        if removed.get("source") != "user":
-            result.append({**removed, "dismissed": True, "enabled": False})
+        if removed.source != "user":
+            result.append(removed.model_copy(update={"dismissed": True, "enabled": False}))
     return result
 
 
 async def reset(session: AsyncSession, user: User) -> None:
     """Forget everything learned and every edit; learning starts again at its next run."""
-    cache = await session.get(UserPreferencesCache, user.id)
-    if cache is not None:
-        await session.delete(cache)
-        await session.flush()
+    # A DELETE without reading the row first: a malformed stored profile must not block its own reset.
+    await repository.delete_cache(session, user.id)

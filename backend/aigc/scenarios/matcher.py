@@ -14,11 +14,9 @@ import uuid
 from collections import Counter, OrderedDict
 from dataclasses import dataclass
 
-from sqlalchemy import func
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from aigc.feedback import repository as feedback_repository
+from aigc.feedback import service as feedback_service
 from aigc.scenarios import repository
 from aigc.scenarios.models import Scenario
 from aigc.users.models import User
@@ -145,7 +143,8 @@ def rank(
     for scenario in scenarios:
         fields = indexed[scenario.id]
         counts = {name: Counter(toks) for name, toks in fields.items()}
-        score, hits = 0.0, {}
+        score = 0.0
+        hits: dict[str, float] = {}
         for term in query:
             term_score = 0.0
             for name, weight in FIELD_WEIGHTS.items():
@@ -200,22 +199,6 @@ def normalise(text: str) -> str:
     return " ".join(text.lower().split())[:2000]
 
 
-async def _usage_counts(session: AsyncSession, user: User) -> dict[uuid.UUID, int]:
-    from aigc.sessions.models import ChatSession
-
-    rows = await session.exec(
-        select(ChatSession.scenario_id, func.count())
-        .where(ChatSession.user_id == user.id, col(ChatSession.scenario_id).is_not(None))
-        .group_by(ChatSession.scenario_id)
-    )
-    return {scenario_id: int(count) for scenario_id, count in rows.all() if scenario_id is not None}
-
-
-async def _rating_nudges(session: AsyncSession, user: User) -> dict[uuid.UUID, float]:
-    """Per scenario, this user's satisfaction in [-1, 1]."""
-    return await feedback_repository.satisfaction_by_scenario(session, user.id)
-
-
 async def match(session: AsyncSession, user: User, text: str, limit: int = 5) -> tuple[list[Match], bool]:
     """The best scenarios for `text` and whether the answer fell back to the default scenario."""
     from aigc.scenarios.service import catalogue_version
@@ -228,9 +211,9 @@ async def match(session: AsyncSession, user: User, text: str, limit: int = 5) ->
     key = (user.id, normalise(text))
     cached = _cache.get(key, catalogue_version())
     if cached is None:
-        ranked = rank(
-            text, scenarios, await _usage_counts(session, user), await _rating_nudges(session, user)
-        )
+        usage = await repository.usage_counts(session, user.id)
+        ratings = await feedback_service.satisfaction_by_scenario(session, user.id)
+        ranked = rank(text, scenarios, usage, ratings)
         cached = [(m.scenario.id, m.score, m.reason) for m in ranked]
         _cache.put(key, cached)
     results = [Match(by_id[sid], score, reason) for sid, score, reason in cached if sid in by_id]

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Text, Uuid, text
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
 class Scenario(SQLModel, table=True):
@@ -52,7 +52,7 @@ class Scenario(SQLModel, table=True):
         sa_column=Column(Uuid(), ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True),
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()
 
 
 class ScenarioSkill(SQLModel, table=True):
@@ -79,4 +79,4 @@ class UserScenarioConfig(SQLModel, table=True):
     extra_instructions: str = Field(default="", sa_type=Text)
     model: str | None = Field(default=None, max_length=100)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()

@@ -10,12 +10,13 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.scenarios.models import Scenario, ScenarioSkill, UserScenarioConfig
+from aigc.sessions.models import ChatSession
 from aigc.users.models import User
 
 
 def visible_to(user: User) -> ColumnElement[bool]:
     """Public and enabled scenarios, the user's own, and for admins every public one (enabled or not)."""
-    public_clause = col(Scenario.is_public).is_(True)
+    public_clause: ColumnElement[bool] = col(Scenario.is_public).is_(True)
     if not user.is_admin:
         public_clause = public_clause & col(Scenario.is_enabled).is_(True)
     return or_(public_clause, col(Scenario.created_by) == user.id)
@@ -102,6 +103,23 @@ async def get_config(
     session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID
 ) -> UserScenarioConfig | None:
     return await session.get(UserScenarioConfig, (user_id, scenario_id))
+
+
+async def names_of(session: AsyncSession, scenario_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    if not scenario_ids:
+        return {}
+    rows = await session.exec(select(Scenario.id, Scenario.name).where(col(Scenario.id).in_(scenario_ids)))
+    return dict(rows.all())
+
+
+async def usage_counts(session: AsyncSession, user_id: uuid.UUID) -> dict[uuid.UUID, int]:
+    """How many sessions the user started with each scenario (the matcher's history nudge)."""
+    rows = await session.exec(
+        select(ChatSession.scenario_id, func.count())
+        .where(col(ChatSession.user_id) == user_id, col(ChatSession.scenario_id).is_not(None))
+        .group_by(col(ChatSession.scenario_id))
+    )
+    return {scenario_id: int(count) for scenario_id, count in rows.all() if scenario_id is not None}
 
 
 async def clear_default(session: AsyncSession) -> None:

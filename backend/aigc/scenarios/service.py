@@ -24,7 +24,7 @@ from aigc.scenarios.schemas import (
     UserScenarioConfigPublic,
     UserScenarioConfigUpdate,
 )
-from aigc.skills import repository as skill_repository
+from aigc.skills import service as skill_service
 from aigc.users.models import User
 
 # Bumped on every change so caches keyed on the catalogue (the matcher's) know to drop entries.
@@ -40,12 +40,29 @@ def _catalogue_changed() -> None:
     _catalogue_version += 1
 
 
+async def find_visible(session: AsyncSession, user: User, scenario_id: uuid.UUID) -> Scenario | None:
+    """A scenario the user may see, or None."""
+    return await repository.get_visible(session, user, scenario_id)
+
+
 async def get_scenario(session: AsyncSession, user: User, scenario_id: uuid.UUID) -> Scenario:
     """A scenario the user may see; 404 otherwise, so private ones are not even confirmed to exist."""
     scenario = await repository.get_visible(session, user, scenario_id)
     if scenario is None:
         raise NotFoundError("No such scenario")
     return scenario
+
+
+async def names_of(session: AsyncSession, scenario_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The name of each scenario that still exists (for labels, not access: no visibility check)."""
+    return await repository.names_of(session, scenario_ids)
+
+
+async def get_user_config(
+    session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID
+) -> UserScenarioConfig | None:
+    """The user's own settings for a scenario, if they saved any."""
+    return await repository.get_config(session, user_id, scenario_id)
 
 
 async def get_default_scenario(session: AsyncSession) -> Scenario:
@@ -113,7 +130,7 @@ async def _check_rules(
             code="tool_forbidden",
         )
     if skill_ids:
-        skills = await skill_repository.get_visible_many(session, user, skill_ids)
+        skills = await skill_service.get_visible_many(session, user, skill_ids)
         found = {skill.id: skill for skill in skills}
         missing = [str(sid) for sid in skill_ids if sid not in found]
         if missing:
@@ -176,10 +193,12 @@ async def update_scenario(
         )
     for name, value in fields.items():
         setattr(scenario, name, value)
-    scenario.updated_at = utcnow()
-    session.add(scenario)
-    if skill_ids is not None:
+    if skill_ids is not None and sorted(skill_ids) != sorted(current_skills):
         await repository.set_skills(session, scenario.id, skill_ids)
+        # The links live in scenario_skills: a change of skills alone leaves this row otherwise unchanged,
+        # yet the scenario did change.
+        scenario.updated_at = utcnow()
+    session.add(scenario)
     await session.flush()
     _catalogue_changed()
     return (await to_public(session, user, [scenario]))[0]
@@ -207,7 +226,6 @@ async def set_default(session: AsyncSession, admin: User, scenario_id: uuid.UUID
         await repository.clear_default(session)
         await session.flush()
         scenario.is_default = True
-        scenario.updated_at = utcnow()
         session.add(scenario)
         await session.flush()
         _catalogue_changed()
@@ -239,7 +257,6 @@ async def update_user_config(
     )
     for name, value in fields.items():
         setattr(config, name, value if value is not None or name == "model" else getattr(config, name))
-    config.updated_at = utcnow()
     session.add(config)
     await session.flush()
     return UserScenarioConfigPublic.model_validate(config)
@@ -266,6 +283,13 @@ async def match_scenarios(session: AsyncSession, user: User, text: str, limit: i
         ],
         fallback=fallback,
     )
+
+
+async def best_match(session: AsyncSession, user: User, text: str) -> Scenario | None:
+    """The scenario that fits a first message best (the default one when none fits), or None."""
+    from aigc.scenarios import matcher
+
+    return await matcher.best_match(session, user, text)
 
 
 async def delete_private_scenarios_of(session: AsyncSession, user_id: uuid.UUID) -> None:

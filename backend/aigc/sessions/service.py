@@ -22,7 +22,7 @@ from aigc.scenarios import repository as scenario_repository
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
 from aigc.sessions import repository
-from aigc.sessions.models import Artifact, ChatSession
+from aigc.sessions.models import Artifact, ChatSession, Message
 from aigc.sessions.schemas import (
     ArtifactPublic,
     MessagePublic,
@@ -79,6 +79,13 @@ async def get_owned(session: AsyncSession, user: User, session_id: uuid.UUID) ->
     if chat is None:
         raise NotFoundError("No such session")
     return chat
+
+
+async def find_message_owned(
+    session: AsyncSession, user_id: uuid.UUID, message_id: uuid.UUID
+) -> Message | None:
+    """A message of one of the user's sessions, or None (for the feedback domain)."""
+    return await repository.get_message_owned(session, user_id, message_id)
 
 
 def to_public(chat: ChatSession, turns: TurnManager) -> SessionPublic:

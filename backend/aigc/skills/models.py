@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Column, ForeignKey, LargeBinary, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
 class Skill(SQLModel, table=True):
@@ -27,7 +27,7 @@ class Skill(SQLModel, table=True):
     total_size: int = Field(default=0)
     file_count: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()
 
 
 class SkillFile(SQLModel, table=True):

@@ -7,6 +7,7 @@ import binascii
 import io
 import uuid
 import zipfile
+from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -42,6 +43,11 @@ async def get_skill(session: AsyncSession, user: User, skill_id: uuid.UUID) -> S
     if skill is None:
         raise NotFoundError("No such skill")
     return skill
+
+
+async def get_visible_many(session: AsyncSession, user: User, skill_ids: Sequence[uuid.UUID]) -> list[Skill]:
+    """Those of these skills the user may see (unknown and hidden ones are left out)."""
+    return await repository.get_visible_many(session, user, skill_ids)
 
 
 async def list_skills(
@@ -129,7 +135,6 @@ async def update_flags(session: AsyncSession, user: User, skill_id: uuid.UUID, c
         skill.is_public = changes.is_public
     if changes.is_enabled is not None:
         skill.is_enabled = changes.is_enabled
-    skill.updated_at = utcnow()
     session.add(skill)
     await session.flush()
     return skill
@@ -169,4 +174,6 @@ async def _check_name_free(session: AsyncSession, name: str) -> None:
 def _apply_content(skill: Skill, content: SkillContent) -> None:
     skill.total_size = content.total_size
     skill.file_count = len(content.files)
+    # The files live in skill_files: new files of the same count and size leave this row otherwise unchanged,
+    # yet the skill did change.
     skill.updated_at = utcnow()

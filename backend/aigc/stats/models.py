@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Column, Date, ForeignKey, Index, Uuid
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field
 
 
 class UserBehaviorStats(SQLModel, table=True):
@@ -25,7 +25,7 @@ class UserBehaviorStats(SQLModel, table=True):
     feedback_up: int = Field(default=0)
     feedback_down: int = Field(default=0)
     last_active_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()
 
 
 class UserScenarioStats(SQLModel, table=True):

@@ -67,6 +67,10 @@ async def _daily_add(
     )
 
 
+# The rollups are written by INSERT .. ON CONFLICT DO UPDATE, which the ORM's onupdate does not reach:
+# their `updated_at` goes into the statement's `sets`.
+
+
 async def record_session_created(
     session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None, when: datetime | None = None
 ) -> None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
 class Role(StrEnum):
@@ -29,7 +29,7 @@ class User(SQLModel, table=True):
     # Bumped on password change (and forced sign-out) so that every older access token stops working.
     token_version: int = Field(default=0)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     @property

@@ -29,7 +29,7 @@ async def get_by_login(session: AsyncSession, login: str) -> User | None:
     """Find a user by username or email, the two things a person may type at sign-in."""
     normalised = login.strip().lower()
     result = await session.exec(
-        select(User).where(or_(User.username == normalised, User.email == normalised))
+        select(User).where(or_(col(User.username) == normalised, col(User.email) == normalised))
     )
     return result.first()
 

@@ -8,7 +8,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.config import Settings
 from aigc.core.errors import AppError, ConflictError, NotFoundError
-from aigc.core.models import utcnow
 from aigc.core.security import hash_password
 from aigc.scenarios import service as scenario_service
 from aigc.users import repository
@@ -41,6 +40,11 @@ async def find_user(session: AsyncSession, user_id: uuid.UUID) -> User | None:
     return await repository.get(session, user_id)
 
 
+async def find_by_login(session: AsyncSession, login: str) -> User | None:
+    """The user whose username or email this is (what a person may type at sign-in), or None."""
+    return await repository.get_by_login(session, login)
+
+
 async def get_user(session: AsyncSession, user_id: uuid.UUID) -> User:
     user = await repository.get(session, user_id)
     if user is None:
@@ -70,7 +74,6 @@ async def update_user(session: AsyncSession, actor: User, user_id: uuid.UUID, ch
         user.is_active = changes.is_active
     if "display_name" in changes.model_fields_set:
         user.display_name = changes.display_name
-    user.updated_at = utcnow()
     session.add(user)
     await session.flush()
     return user
@@ -100,7 +103,6 @@ async def ensure_admin(
     if password:
         existing.password_hash = hash_password(settings, password)
         existing.token_version += 1
-    existing.updated_at = utcnow()
     session.add(existing)
     await session.flush()
     return existing, False

@@ -13,8 +13,9 @@ from aigc.core.config import get_settings, load_settings
 from aigc.core.db import session_scope
 from aigc.mock_model.testing import MockModelServer
 from aigc.preferences import jobs
-from aigc.preferences.models import JobRun, UserPreferencesCache
+from aigc.preferences.models import UserPreferencesCache
 from aigc.scheduler import lease
+from aigc.scheduler.models import JobRun
 from aigc.users.models import Role
 from tests.factories import SignedIn, builtin_scenario_id, rate, record_turn, signed_in_user
 
@@ -62,7 +63,7 @@ async def test_statistical_learning_then_the_unchanged_rerun_skips(client: httpx
         and cache.feedback_count == 6
         and cache.model_used == "statistical"
     )
-    assert any("concise" in item["instruction"] for item in cache.profile)
+    assert any("concise" in item.instruction for item in cache.profile)
     assert await cache_of(too_few) is None
 
     again = await jobs.learn_preferences(get_settings(), min_feedback_count=5, trigger="manual")
@@ -104,7 +105,7 @@ async def test_model_learner_with_the_scripted_model(
     assert run.users_learned == 1
     cache = await cache_of(user)
     assert cache.model_used == settings.resolve_model("haiku") and cache.summary == "Formal."
-    assert [item["instruction"] for item in cache.profile] == ["Writes formal Chinese"]
+    assert [item.instruction for item in cache.profile] == ["Writes formal Chinese"]
     sent = model.requests()[-1]
     assert "aigc-preference-learning" in json.dumps(sent["system"]) and given[0]["id"] in json.dumps(
         sent["messages"]
@@ -181,7 +182,7 @@ async def test_learned_preferences_reach_the_next_session(
     await give_feedback(client, user, 6)
     await jobs.learn_preferences(get_settings(), min_feedback_count=5, trigger="manual")
     cache = await cache_of(user)
-    instruction = next(item["instruction"] for item in cache.profile if item["enabled"])
+    instruction = next(item.instruction for item in cache.profile if item.enabled)
 
     session_id = (await client.post("/api/v1/sessions", json={}, headers=user.headers)).json()["id"]
     await client.post(f"/api/v1/sessions/{session_id}/messages", json={"content": "Hi"}, headers=user.headers)

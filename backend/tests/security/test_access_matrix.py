@@ -44,6 +44,7 @@ ADMIN = {
     f"POST {API}/scenarios/{{scenario_id}}/default",
     f"POST {API}/platform/cron/batch-learn-preferences",
     f"GET {API}/platform/cron/jobs",
+    f"POST {API}/platform/cron/jobs/{{name}}/run",
     f"POST {API}/platform/reload-config",
 }
 

@@ -202,6 +202,8 @@ async def _objects_of(client: httpx.AsyncClient, signed: SignedIn) -> dict[str, 
         "scenario_id": scenario["id"],
         "skill_id": skill["id"],
         "user_id": str(other.id),
+        # A job the test settings turn on (retention is off), so that a fuzzed run can succeed.
+        "name": "learn-preferences",
     }
 
 
