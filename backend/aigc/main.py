@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     Tests may pass other settings: the app then hands those to every request too (through the override of
     `get_settings`), so the app and its requests never read two different configurations.
     """
+    given = settings is not None
     settings = settings or get_settings()
     if configure_logs:
         configure_logging(settings)
@@ -95,7 +96,7 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         docs_url="/api/v1/docs",
         redoc_url=None,
     )
-    if settings is not get_settings():
+    if given:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
     app.add_middleware(
