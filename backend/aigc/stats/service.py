@@ -7,20 +7,12 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from aigc.core.db import upsert_increment
 from aigc.core.errors import AppError, PermissionDeniedError
-from aigc.core.models import new_id, utcnow
+from aigc.core.models import utcnow
 from aigc.stats import repository
-from aigc.stats.models import UsageDaily, UsageDailyTotal, UserBehaviorStats, UserScenarioStats
+from aigc.stats.models import UsageDaily, UsageDailyTotal
 from aigc.stats.schemas import DayStats, ModelStats, ScenarioStats, StatsPublic, StatsTotals
 from aigc.users.models import User
-
-_behavior = UserBehaviorStats.__table__  # type: ignore[attr-defined]
-_per_scenario = UserScenarioStats.__table__  # type: ignore[attr-defined]
-_daily = UsageDaily.__table__  # type: ignore[attr-defined]
-_daily_totals = UsageDailyTotal.__table__  # type: ignore[attr-defined]
-_DAILY_KEY = ["day", "user_id", "scenario_key", "model"]
-_TOTALS_KEY = ["day", "scenario_key", "model"]
 
 
 def _scenario_key(scenario_id: uuid.UUID | None) -> str:
@@ -36,60 +28,17 @@ async def _daily_add(
     **counts: float,
 ) -> None:
     """Add to the user's daily row and to everyone's (the two rollups the stats API reads)."""
-    key = {"day": day, "scenario_key": _scenario_key(scenario_id), "model": model}
-    defaults = {
-        "sessions": 0,
-        "messages": 0,
-        "turns": 0,
-        "errors": 0,
-        "input_tokens": 0,
-        "output_tokens": 0,
-        "cost_usd": 0.0,
-        "feedback_up": 0,
-        "feedback_down": 0,
-    }
-    increments = {**defaults, **counts}
-    await upsert_increment(
-        session,
-        _daily,
-        key={**key, "user_id": user_id},
-        increments=increments,
-        insert_only={"id": new_id()},
-        conflict=_DAILY_KEY,
-    )
-    await upsert_increment(
-        session,
-        _daily_totals,
-        key=key,
-        increments=increments,
-        insert_only={"id": new_id()},
-        conflict=_TOTALS_KEY,
-    )
-
-
-# The rollups are written by INSERT .. ON CONFLICT DO UPDATE, which the ORM's onupdate does not reach:
-# their `updated_at` goes into the statement's `sets`.
+    increments = {name: counts.get(name, 0) for name in repository.SUM_NAMES}
+    await repository.add_to_days(session, day, user_id, _scenario_key(scenario_id), model, increments)
 
 
 async def record_session_created(
     session: AsyncSession, user_id: uuid.UUID, scenario_id: uuid.UUID | None, when: datetime | None = None
 ) -> None:
     when = when or utcnow()
-    await upsert_increment(
-        session,
-        _behavior,
-        key={"user_id": user_id},
-        increments={"sessions": 1},
-        sets={"last_active_at": when, "updated_at": when},
-    )
+    await repository.add_to_user(session, user_id, {"sessions": 1}, now=when, active_at=when)
     if scenario_id is not None:
-        await upsert_increment(
-            session,
-            _per_scenario,
-            key={"user_id": user_id, "scenario_id": scenario_id},
-            increments={"sessions": 1},
-            sets={"last_used_at": when},
-        )
+        await repository.add_to_user_scenario(session, user_id, scenario_id, {"sessions": 1}, used_at=when)
     await _daily_add(session, when.date(), user_id, scenario_id, "", sessions=1)
 
 
@@ -107,26 +56,15 @@ async def record_turn(
 ) -> None:
     """A finished turn: the user's message and the assistant's answer, with what they cost."""
     when = when or utcnow()
-    await upsert_increment(
-        session,
-        _behavior,
-        key={"user_id": user_id},
-        increments={
-            "messages": 2,
-            "input_tokens": input_tokens,
-            "output_tokens": output_tokens,
-            "cost_usd": cost_usd,
-        },
-        sets={"last_active_at": when, "updated_at": when},
-    )
+    usage = {
+        "messages": 2,
+        "input_tokens": input_tokens,
+        "output_tokens": output_tokens,
+        "cost_usd": cost_usd,
+    }
+    await repository.add_to_user(session, user_id, usage, now=when, active_at=when)
     if scenario_id is not None:
-        await upsert_increment(
-            session,
-            _per_scenario,
-            key={"user_id": user_id, "scenario_id": scenario_id},
-            increments={"messages": 2},
-            sets={"last_used_at": when},
-        )
+        await repository.add_to_user_scenario(session, user_id, scenario_id, {"messages": 2}, used_at=when)
     await _daily_add(
         session,
         when.date(),
@@ -169,25 +107,13 @@ async def record_feedback_change(
     score_count = (new is not None and new[1] is not None) - (old is not None and old[1] is not None)
     if not (up or down or score_sum or score_count):
         return
-    now = utcnow()
-    await upsert_increment(
-        session,
-        _behavior,
-        key={"user_id": user_id},
-        increments={"feedback_up": up, "feedback_down": down},
-        sets={"updated_at": now},
-    )
+    await repository.add_to_user(session, user_id, {"feedback_up": up, "feedback_down": down}, now=utcnow())
     if scenario_id is not None:
-        await upsert_increment(
+        await repository.add_to_user_scenario(
             session,
-            _per_scenario,
-            key={"user_id": user_id, "scenario_id": scenario_id},
-            increments={
-                "feedback_up": up,
-                "feedback_down": down,
-                "score_sum": score_sum,
-                "score_count": score_count,
-            },
+            user_id,
+            scenario_id,
+            {"feedback_up": up, "feedback_down": down, "score_sum": score_sum, "score_count": score_count},
         )
     if up or down:
         await _daily_add(
