@@ -86,7 +86,13 @@ cat >"$work/as-user.sh" <<'EOF'
 # Runs as the unprivileged user inside the mount namespace: the README's two commands, then checks.
 set -uo pipefail
 cd "$1"
-fail() { echo "FAIL: $*" >&2; exit 1; }
+fail() {
+  echo "FAIL: $*" >&2
+  for log in logs/backend.stdout.log logs/backend.log logs/demo-model.log; do
+    [ -s "$log" ] && { echo "---- $log (last 20 lines)" >&2; tail -n 20 "$log" >&2; }
+  done
+  exit 1
+}
 
 for program in bwrap socat chromium node npm uv; do
   command -v "$program" >/dev/null 2>&1 && fail "$program is still visible; the check would prove nothing"
