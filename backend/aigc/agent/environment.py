@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import secrets
 import shlex
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import claude_agent_sdk
+
+from aigc.agent.sandbox import bwrap_works
 
 # Variables the wrapper copies from the environment the SDK gives it; everything else is dropped.
 # The SDK sets the CLAUDE_AGENT_SDK_* / CLAUDE_CODE_ENTRYPOINT ones itself, the runtime sets the others
@@ -29,6 +30,8 @@ FORWARDED_VARIABLES = (
     "CLAUDE_CODE_ENABLE_SDK_FILE_CHECKPOINTING",
     "CLAUDE_AGENT_SDK_VERSION",
     "CLAUDE_AGENT_SDK_CLIENT_APP",
+    # Per agent process (options.env): the platform's shell launcher with that agent's profile.
+    "CLAUDE_CODE_SHELL_PREFIX",
 )
 # Fixed values: no telemetry, no auto-update, no outbound traffic except the model endpoint.
 FIXED_VARIABLES = {
@@ -39,7 +42,13 @@ FIXED_VARIABLES = {
     "DISABLE_TELEMETRY": "1",
     "DISABLE_ERROR_REPORTING": "1",
     "DISABLE_BUG_COMMAND": "1",
+    # No `run_in_background` for Bash (measured: the parameter is refused); nothing outlives its turn.
+    "CLAUDE_CODE_DISABLE_BACKGROUND_TASKS": "1",
 }
+# The CLI leads its own process group (so it and what stays in its group end together) and gets SIGKILL
+# when the server process dies, however it dies. util-linux; the wrapper goes without them if missing.
+SESSION_LEADER = ("/usr/bin/setsid",)
+DIE_WITH_SERVER = ("/usr/bin/setpriv", "--pdeathsig", "KILL")
 
 
 @dataclass(frozen=True)
@@ -116,7 +125,7 @@ def render_wrapper(cli_path: Path, env: AgentEnvironment) -> str:
     lines = [
         "#!/bin/sh",
         "# Written by aigc.agent.environment; rewritten at every start, do not edit.",
-        "exec /usr/bin/env -i \\",
+        "exec " + " ".join(_available(SESSION_LEADER) + _available(DIE_WITH_SERVER)) + " /usr/bin/env -i \\",
     ]
     lines += [f"  {shlex.quote(f'{name}={value}')} \\" for name, value in fixed.items()]
     # `${X:+"X=$X"}` adds the assignment only when X is set and not empty, so an unset value stays unset.
@@ -125,12 +134,10 @@ def render_wrapper(cli_path: Path, env: AgentEnvironment) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _available(command: tuple[str, ...]) -> list[str]:
+    return list(command) if os.access(command[0], os.X_OK) else []
+
+
 def sandbox_tools_available() -> str | None:
-    """None when the OS sandbox can run; otherwise what is missing, in words."""
-    missing = [
-        tool for tool in ("bwrap", "socat") if shutil.which(tool, path=FIXED_VARIABLES["PATH"]) is None
-    ]
-    if not missing:
-        return None
-    packages = {"bwrap": "bubblewrap", "socat": "socat"}
-    return "the OS sandbox needs " + ", ".join(f"`{tool}` (package {packages[tool]})" for tool in missing)
+    """None when shell commands can be sandboxed here; otherwise what is missing, in words."""
+    return bwrap_works()

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Literal
 
 from claude_agent_sdk import ClaudeAgentOptions, HookMatcher
-from claude_agent_sdk.types import SandboxSettings, SystemPromptPreset
+from claude_agent_sdk.types import SystemPromptPreset
 
 from aigc.agent.permissions import SessionGuard
+from aigc.agent.sandbox import ShellLimits
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ KNOWN_TOOLS = (
     "WebFetch",
     "WebSearch",
 )
-# Tools that reach beyond the session folder; offered only inside the OS sandbox.
+# Tools that reach beyond the session folder; offered only when the host can sandbox shell commands.
 SANDBOXED_TOOLS = frozenset({"Bash", "WebFetch", "WebSearch"})
 
 
@@ -51,6 +52,8 @@ class TurnRequest:
     max_turns: int | None = None
     max_budget_usd: float | None = None
     resume: str | None = None
+    # Limits of this session's shell commands; None: the runtime's defaults (settings).
+    shell_limits: ShellLimits | None = None
 
     def effective_tools(self) -> list[str]:
         """The scenario's tools that exist, plus Skill when skills are installed, in a stable order."""
@@ -75,6 +78,7 @@ class TurnRequest:
             tuple(self.skills),
             self.max_turns,
             self.max_budget_usd,
+            self.shell_limits,
         )
 
 
@@ -89,9 +93,6 @@ class ProcessSettings:
     max_retries: int
     request_timeout_ms: int
     default_max_turns: int
-    # Folders sandboxed shell commands may not read (the platform's data, other sessions, secrets);
-    # the session's own folder is re-allowed inside them.
-    sandbox_deny_read: tuple[str, ...] = ()
 
 
 def build_options(
@@ -100,6 +101,7 @@ def build_options(
     guard: SessionGuard,
     resume: str | None,
     stderr: Callable[[str], None] | None = None,
+    shell_prefix: str | None = None,
 ) -> ClaudeAgentOptions:
     """ClaudeAgentOptions with every confinement the platform relies on (see docs in the agent notes)."""
     tools = req.effective_tools()
@@ -109,6 +111,9 @@ def build_options(
     }
     if process.base_url:
         env["ANTHROPIC_BASE_URL"] = process.base_url
+    if shell_prefix is not None:
+        # Every Bash command runs through the platform's launcher (aigc/agent/shell_launcher.py).
+        env["CLAUDE_CODE_SHELL_PREFIX"] = shell_prefix
     return ClaudeAgentOptions(
         cwd=str(req.cwd),
         cli_path=str(process.cli_path),
@@ -125,7 +130,9 @@ def build_options(
         setting_sources=["project"] if req.skills else [],
         skills=list(req.skills),
         settings=json.dumps(_flag_settings(process.api_key_helper)),
-        sandbox=_sandbox(req, process.sandbox_deny_read) if req.needs_sandbox() else None,
+        # The CLI's own sandbox stays off: the launcher's bwrap profile is an allow-list and starts no
+        # socat proxy per agent (docs/architecture.md, "Shell sandbox").
+        sandbox=None,
         strict_mcp_config=True,
         # `@/etc/passwd` in the user's text must reach the model as text, never as the file.
         verbatim_prompts=True,
@@ -159,22 +166,3 @@ def _flag_settings(api_key_helper: Path | None) -> dict[str, object]:
     if api_key_helper is not None:
         settings["apiKeyHelper"] = str(api_key_helper)
     return settings
-
-
-def _sandbox(req: TurnRequest, deny_read: tuple[str, ...]) -> SandboxSettings:
-    sandbox: SandboxSettings = {
-        "enabled": True,
-        "autoAllowBashIfSandboxed": True,
-        # A command may not ask to leave the sandbox (dangerouslyDisableSandbox).
-        "allowUnsandboxedCommands": False,
-        # No outbound network from shell commands; WebFetch/WebSearch run in the CLI, not in the sandbox.
-        "network": {"allowedDomains": []},
-    }
-    # Not in the SDK's TypedDict (0.2.187) but read by the CLI. failIfUnavailable: refuse to run unsandboxed
-    # instead of warning. filesystem: the sandbox lets commands read everything unless told otherwise.
-    extra: dict[str, object] = {
-        "failIfUnavailable": True,
-        "filesystem": {"denyRead": list(deny_read), "allowRead": [str(req.cwd)]},
-    }
-    sandbox.update(extra)  # type: ignore[typeddict-item]
-    return sandbox

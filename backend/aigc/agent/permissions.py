@@ -22,7 +22,7 @@ GLOB_KEYS = ("pattern", "glob")
 GLOB_PATTERN_TOOLS = {"Glob"}
 WRITE_TOOLS = {"Write", "Edit", "MultiEdit", "NotebookEdit"}
 # Tools that may run when the scenario lists them although the CLI's own rules would ask a person.
-# They carry no path; Bash is let through by the OS sandbox (autoAllowBashIfSandboxed), never here.
+# They carry no path. Bash joins them only when its commands run in the platform's sandbox.
 ASKING_TOOLS_ALLOWED_WHEN_LISTED = {"WebFetch", "WebSearch"}
 GLOB_CHARS = set("*?[{")
 # What the CLI asks when a sandboxed command tries to reach a host that is not allowed.
@@ -46,11 +46,13 @@ class SessionGuard:
         root: Path,
         allowed_tools: Iterable[str],
         on_denied: Callable[[Denial], None] | None = None,
+        shell_sandboxed: bool = False,
     ) -> None:
         self.root = os.path.realpath(root)
         self.settings_dir = os.path.join(self.root, ".claude")
         self.allowed_tools = frozenset(allowed_tools)
         self.on_denied = on_denied
+        self.allowed_when_asked = ASKING_TOOLS_ALLOWED_WHEN_LISTED | ({"Bash"} if shell_sandboxed else set())
 
     # --- decisions (plain functions, tested without a CLI)
     def check(self, tool_name: str, tool_input: dict[str, Any]) -> str | None:
@@ -118,7 +120,7 @@ class SessionGuard:
             reason: str | None = "Shell commands have no network access on this platform."
         else:
             reason = self.check(tool_name, tool_input)
-            if reason is None and tool_name in ASKING_TOOLS_ALLOWED_WHEN_LISTED:
+            if reason is None and tool_name in self.allowed_when_asked:
                 return PermissionResultAllow()
         reason = reason or f"{tool_name} needs an approval that this platform does not give."
         self._report(context.tool_use_id or "", tool_name, reason)

@@ -27,6 +27,7 @@ from claude_agent_sdk import (
 from aigc.agent import events as ev
 from aigc.agent.options import ProcessSettings, TurnRequest, build_options
 from aigc.agent.permissions import Denial, SessionGuard
+from aigc.agent.processes import AgentRecord, ProcessBook
 
 logger = logging.getLogger(__name__)
 
@@ -60,13 +61,28 @@ class AgentProcess:
         self.busy = False
         self.closed = False
         self._reader: asyncio.Task[None] | None = None
+        # The platform's record of this CLI and its commands (None for agents without one, in tests).
+        self.record: AgentRecord | None = None
+        self.book: ProcessBook | None = None
 
     async def connect(
-        self, req: TurnRequest, process: ProcessSettings, resume: str | None, timeout: float
+        self,
+        req: TurnRequest,
+        process: ProcessSettings,
+        resume: str | None,
+        timeout: float,
+        shell_prefix: str | None = None,
     ) -> None:
         """Start the CLI and wait until it answered the SDK's initialize request."""
-        guard = SessionGuard(req.cwd, req.effective_tools(), on_denied=self.queue.put_nowait)
-        options = build_options(req, process, guard, resume, stderr=self.stderr_tail.append)
+        guard = SessionGuard(
+            req.cwd,
+            req.effective_tools(),
+            on_denied=self.queue.put_nowait,
+            shell_sandboxed=shell_prefix is not None,
+        )
+        options = build_options(
+            req, process, guard, resume, stderr=self.stderr_tail.append, shell_prefix=shell_prefix
+        )
         self.client = ClaudeSDKClient(options)
         self.sdk_session_id = resume
         # connect() disconnects by itself when it fails or is cancelled, so the CLI does not outlive it.
@@ -120,6 +136,9 @@ class AgentProcess:
             self._reader.cancel()
             with contextlib.suppress(BaseException):
                 await self._reader
+        if self.book is not None and self.record is not None:
+            # The CLI's group, every recorded command and the agent's cgroups: nothing of it stays.
+            await asyncio.to_thread(self.book.end, self.record)
 
 
 @dataclass

@@ -5,18 +5,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
+import shutil
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import aclosing
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from aigc.agent import events as ev
 from aigc.agent.environment import AgentEnvironment, sandbox_tools_available
 from aigc.agent.options import ProcessSettings, TurnRequest
+from aigc.agent.processes import AgentRecord, ProcessBook, kill_cgroup, start_time
 from aigc.agent.runner import AgentProcess, TurnControl, TurnLimits, TurnOutcome, Wake, drive_turn
+from aigc.agent.sandbox import (
+    ShellLimits,
+    ShellProfile,
+    cgroup_support,
+    create_cgroups,
+    instance_id,
+    sandbox_status,
+    write_shell_prefix,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -42,8 +54,11 @@ class RuntimeConfig:
     request_timeout_ms: int = 60_000
     default_max_turns: int = 20
     reaper_interval: float | None = None  # default: a quarter of idle_release, at most 30 s
-    # Unreadable for sandboxed shell commands, besides data_dir (the session's own folder stays readable).
+    # Shell commands see an allow-list (system folders, their session folder); these platform folders stay
+    # hidden even where a deployment keeps them under an allowed one (/usr/local, /opt...), with data_dir.
     sandbox_deny_read: tuple[Path, ...] = (Path("/root"), Path("/home"))
+    # Limits of the shell commands of one session, unless its turn request brings its own.
+    shell_limits: ShellLimits = field(default_factory=ShellLimits)
 
 
 @dataclass(frozen=True)
@@ -74,6 +89,9 @@ class AgentRuntime:
         self._reaper: asyncio.Task[None] | None = None
         self._closed = False
         self._limits = TurnLimits(config.turn_timeout, config.stall_timeout, config.interrupt_grace)
+        # Leftovers of a server that crashed (its CLIs die with it, but not necessarily their commands).
+        self.processes = ProcessBook(self.environment.root / "run")
+        self.processes.sweep()
 
     # --- public API
     async def run_turn(self, req: TurnRequest) -> AsyncIterator[ev.AgentEvent]:
@@ -148,6 +166,10 @@ class AgentRuntime:
     def stats(self) -> RuntimeStats:
         """Counts of running turns, waiting turns and warm agent processes."""
         return RuntimeStats(self._active, self._queued, len(self._processes), self.config.max_concurrent_runs)
+
+    def sandbox_status(self) -> dict[str, object]:
+        """How shell commands are isolated and limited on this host (for the health endpoint)."""
+        return sandbox_status(self.config.data_dir, self.config.shell_limits)
 
     def cli_pids(self) -> dict[str, int]:
         """Process id of each live agent CLI by session key (for diagnostics and tests)."""
@@ -258,6 +280,11 @@ class AgentRuntime:
             self._remember(req.session_key, control.sdk_session_id)
         process.busy = False
         process.last_used = time.monotonic()
+        if process.record is not None:
+            # Nothing a command started outlives the turn (background tasks are off; this is the backstop).
+            self.processes.end_commands(process.record.token)
+            for group in process.record.cgroups:
+                kill_cgroup(Path(group), remove=False)
         if not outcome.keep_process:
             await self._discard(process)
         elif req.session_key in self._release_after_turn or req.max_budget_usd is not None:
@@ -277,15 +304,51 @@ class AgentRuntime:
                 max_retries=self.config.max_retries,
                 request_timeout_ms=self.config.request_timeout_ms,
                 default_max_turns=self.config.default_max_turns,
-                sandbox_deny_read=tuple(
-                    str(path) for path in (self.config.data_dir, *self.config.sandbox_deny_read)
-                ),
             )
         await self._make_room()
         process = AgentProcess(req.session_key, req.fingerprint())
-        await process.connect(req, self._process_settings, resume, self.config.connect_timeout)
+        record = AgentRecord(token=secrets.token_hex(8))
+        process.record, process.book = record, self.processes
+        try:
+            self.processes.open(record)
+            prefix = (
+                await asyncio.to_thread(self._prepare_shell, req, record)
+                if "Bash" in req.effective_tools()
+                else None
+            )
+            await process.connect(
+                req, self._process_settings, resume, self.config.connect_timeout, shell_prefix=prefix
+            )
+        except BaseException:
+            await self._shielded(process.close(kill=True))
+            raise
+        if (pid := process.pid) is not None:
+            record.pid, record.start = pid, start_time(pid) or 0
+            self.processes.save(record)
         self._processes[req.session_key] = process
         return process
+
+    def _prepare_shell(self, req: TurnRequest, record: AgentRecord) -> str:
+        """Cgroups and the launcher profile of one agent's shell commands; returns the shell prefix."""
+        limits = req.shell_limits or self.config.shell_limits
+        cgroups = create_cgroups(cgroup_support(instance_id(self.config.data_dir)), record.token, limits)
+        record.cgroups = sorted({str(path) for path in cgroups.values()})
+        self.processes.save(record)
+        folder = self.processes.commands_dir(record.token)
+        hidden = {str(path.resolve()) for path in (self.config.data_dir, *self.config.sandbox_deny_read)}
+        profile = ShellProfile(
+            bwrap=shutil.which("bwrap") or "bwrap",
+            cwd=str(req.cwd.resolve()),
+            snapshot_dir=str(self.environment.config_dir / "shell-snapshots"),
+            tmp_dir=str(self.environment.tmp_dir),
+            records=str(folder),
+            hidden=sorted(hidden),
+            limits=asdict(limits),
+            cgroups=record.cgroups,
+            cgroup_controllers=sorted(cgroups),
+        )
+        profile.write(folder / "profile.json")
+        return write_shell_prefix(folder, folder / "profile.json")
 
     def _resume_id(self, req: TurnRequest) -> str | None:
         resume = req.resume or self._sdk_sessions.get(req.session_key)
@@ -372,7 +435,32 @@ def runtime_from_settings() -> AgentRuntime:
             max_retries=settings.agent_max_retries,
             request_timeout_ms=settings.agent_request_timeout_ms,
             default_max_turns=settings.agent_default_max_turns,
-            # The repository holds .env (secrets); work_dir holds every other user's sessions.
-            sandbox_deny_read=(BASE_DIR, settings.work_dir, settings.log_dir, Path("/root"), Path("/home")),
+            # Hidden even under an allowed system folder: the repository holds .env (secrets), work_dir every
+            # other user's sessions, and the SQLite database may live anywhere.
+            sandbox_deny_read=(
+                BASE_DIR,
+                settings.work_dir,
+                settings.log_dir,
+                *_sqlite_files(settings.database_url),
+                Path("/root"),
+                Path("/home"),
+            ),
+            shell_limits=ShellLimits(
+                cpu_seconds=settings.agent_shell_cpu_seconds,
+                cpu_cores=settings.agent_shell_cpu_cores,
+                memory_mb=settings.agent_shell_memory_mb,
+                max_processes=settings.agent_shell_max_processes,
+                output_mb=settings.agent_shell_output_mb,
+                disk_mb=settings.agent_shell_disk_mb,
+            ),
         )
     )
+
+
+def _sqlite_files(database_url: str) -> tuple[Path, ...]:
+    """A SQLite database and the files beside it that hold its data (-wal, -shm, -journal)."""
+    prefix = "sqlite+aiosqlite:///"
+    if not database_url.startswith(prefix):
+        return ()
+    path = database_url.removeprefix(prefix).split("?", 1)[0]
+    return tuple(Path(path + suffix) for suffix in ("", "-wal", "-shm", "-journal"))

@@ -84,6 +84,13 @@ class Settings(BaseSettings):
     agent_max_retries: int = Field(default=2, ge=0, le=15)
     agent_request_timeout_ms: int = Field(default=60_000, ge=1000)
     agent_default_max_turns: int = Field(default=20, ge=1)
+    # Shell commands (scenarios with Bash) of one session, all running commands together; see aigc/agent/sandbox.py.
+    agent_shell_cpu_seconds: int = Field(default=300, ge=1)
+    agent_shell_cpu_cores: float = Field(default=1.0, gt=0)
+    agent_shell_memory_mb: int = Field(default=1024, ge=64)
+    agent_shell_max_processes: int = Field(default=128, ge=8)
+    agent_shell_output_mb: int = Field(default=64, ge=1)
+    agent_shell_disk_mb: int = Field(default=1024, ge=1)
 
     # --- scheduled jobs and preference learning
     scheduler_enabled: bool = True

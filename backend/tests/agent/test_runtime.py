@@ -149,7 +149,7 @@ async def test_run_limit_queues_the_next_turn(
         assert busy.error_kind == "busy" and busy.status == "error"
         waiting = await run(rt, make_request("queue-b", "Me too"))
         first = await slow
-        assert first.status == waiting.status == "ok"
+        assert first.status == waiting.status == "ok", (first.of("error"), waiting.of("error"))
         assert waiting.types[:2] == ["queued", "started"]
         assert waiting.of("queued")[0]["position"] == 1
         assert rt.stats().queued == 0 and rt.stats().active == 0

@@ -1,0 +1,207 @@
+"""The platform's own sandbox for shell commands: limits, cgroups per agent, and the launcher profile.
+
+The CLI's sandbox option (bwrap + socat, a deny-list for reads) is not used: measured facts and the
+reasons are in docs/architecture.md ("Shell sandbox"). Every Bash command goes through
+`shell_launcher.py` (CLAUDE_CODE_SHELL_PREFIX), which runs it in an allow-list bwrap profile inside the
+agent's cgroups, with rlimits for what cgroups do not cover.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import json
+import logging
+import shlex
+import shutil
+import subprocess
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+from aigc.agent import shell_launcher
+
+logger = logging.getLogger(__name__)
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+CONTROLLERS = ("pids", "memory", "cpu")
+CPU_PERIOD_US = 100_000
+
+
+@dataclass(frozen=True)
+class ShellLimits:
+    """Resource limits of the shell commands of one session (all its running commands together)."""
+
+    cpu_seconds: int = 300  # CPU time of one process (RLIMIT_CPU)
+    cpu_cores: float = 1.0  # share of the machine (cgroup cpu quota)
+    memory_mb: int = 1024  # memory of the session's commands (cgroup); per process under rlimits
+    max_processes: int = 128  # processes at once (pids cgroup): a fork bomb ends there
+    output_mb: int = 64  # largest file or output one command may write (RLIMIT_FSIZE)
+    disk_mb: int = 1024  # the session folder's quota
+
+
+@dataclass(frozen=True)
+class CgroupSupport:
+    """Where this server may create cgroups, per controller (empty: rlimits only)."""
+
+    version: Literal[1, 2] | None
+    bases: dict[str, Path]
+
+    @property
+    def mode(self) -> str:
+        if not self.bases:
+            return "rlimits"
+        return f"cgroup v{self.version} ({', '.join(sorted(self.bases))}) + rlimits"
+
+
+@functools.cache
+def cgroup_support(instance: str) -> CgroupSupport:
+    """Probe once which controllers this process may create children in, under its own cgroup."""
+    own = _own_cgroups()
+    if (CGROUP_ROOT / "cgroup.controllers").exists():
+        return _v2_support(own.get("", "/"), instance)
+    bases: dict[str, Path] = {}
+    for controller in CONTROLLERS:
+        mount = CGROUP_ROOT / controller
+        if controller not in own or not (mount / "cgroup.procs").exists():
+            continue
+        base = mount / own[controller].lstrip("/") / f"aigc-{instance}"
+        try:
+            base.mkdir(exist_ok=True)
+        except OSError:
+            continue
+        bases[controller] = base
+    return CgroupSupport(1 if bases else None, bases)
+
+
+def _v2_support(own: str, instance: str) -> CgroupSupport:
+    parent = CGROUP_ROOT / own.lstrip("/")
+    base = parent / f"aigc-{instance}"
+    try:
+        available = set((parent / "cgroup.controllers").read_text().split())
+        wanted = [c for c in CONTROLLERS if c in available]
+        # Fails (EBUSY) when the server's own group holds processes and is not the root: a service manager
+        # must delegate a subtree (systemd Delegate=yes) for per-session limits; rlimits apply otherwise.
+        (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+        base.mkdir(exist_ok=True)
+        (base / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+    except OSError:
+        return CgroupSupport(None, {})
+    return CgroupSupport(2, dict.fromkeys(wanted, base))
+
+
+def _own_cgroups() -> dict[str, str]:
+    """controller -> this process's cgroup path ("" is the v2 unified hierarchy)."""
+    found: dict[str, str] = {}
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/cgroup").read_text().splitlines():
+            _, names, path = line.split(":", 2)
+            for name in names.split(",") if names else [""]:
+                found[name] = path
+    return found
+
+
+def create_cgroups(support: CgroupSupport, token: str, limits: ShellLimits) -> dict[str, Path]:
+    """The cgroups of one agent's commands, limits written: controller -> its cgroup (one path on v2)."""
+    created: dict[str, Path] = {}
+    for controller, base in support.bases.items():
+        path = base / token
+        try:
+            path.mkdir(exist_ok=support.version == 2)
+            for name, value in _limit_files(support.version, controller, limits).items():
+                (path / name).write_text(value)
+        except OSError as exc:
+            logger.warning("could not set up cgroup %s for %s: %s", path, controller, exc)
+            continue
+        created[controller] = path
+    return created
+
+
+def _limit_files(version: int | None, controller: str, limits: ShellLimits) -> dict[str, str]:
+    memory = str(limits.memory_mb * 1024 * 1024)
+    quota = max(1000, int(limits.cpu_cores * CPU_PERIOD_US))
+    if controller == "pids":
+        return {"pids.max": str(limits.max_processes)}
+    if controller == "cpu":
+        if version == 2:
+            return {"cpu.max": f"{quota} {CPU_PERIOD_US}"}
+        return {"cpu.cfs_period_us": str(CPU_PERIOD_US), "cpu.cfs_quota_us": str(quota)}
+    if version == 2:
+        return {"memory.max": memory, "memory.swap.max": "0"}
+    # v1: memsw (memory + swap) exists only with swap accounting; the order matters (memsw >= memory).
+    files = {"memory.limit_in_bytes": memory}
+    if Path("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes").exists():
+        files["memory.memsw.limit_in_bytes"] = memory
+    return files
+
+
+@dataclass(frozen=True)
+class ShellProfile:
+    """What the launcher of one agent's commands reads (written as JSON next to its records)."""
+
+    bwrap: str
+    cwd: str
+    snapshot_dir: str
+    tmp_dir: str
+    records: str
+    hidden: list[str]
+    limits: dict[str, float]
+    cgroups: list[str]
+    cgroup_controllers: list[str]
+
+    def write(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self)))
+
+
+def instance_id(data_dir: Path) -> str:
+    """A short name for this deployment, so two deployments on one host never share cgroups."""
+    return hashlib.sha256(str(data_dir.resolve()).encode()).hexdigest()[:10]
+
+
+def write_shell_prefix(folder: Path, profile_path: Path) -> str:
+    """CLAUDE_CODE_SHELL_PREFIX for an agent: a script that runs the launcher with the agent's profile.
+
+    A script, not a command line: the CLI's handling of arguments inside the prefix differs between
+    versions (measured: `python -I -S launcher profile` was taken as one program name by 2.1.332).
+    """
+    script = folder / "shell"
+    parts = [sys.executable, "-I", "-S", shell_launcher.__file__, str(profile_path)]
+    text = "#!/bin/sh\nexec " + " ".join(shlex.quote(part) for part in parts) + ' "$@"\n'
+    script.write_text(text)
+    script.chmod(0o700)
+    if any(ch.isspace() for ch in str(script)):
+        raise RuntimeError(f"the shell sandbox cannot run from a path with spaces: {script}")
+    return str(script)
+
+
+@functools.cache
+def bwrap_works() -> str | None:
+    """None when bwrap can build a sandbox here (as this user); else what is wrong, in words."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "the shell sandbox needs `bwrap` (package bubblewrap)"
+    probe = [bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "--cap-drop", "ALL", "true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bwrap could not run: {exc}"
+    if done.returncode != 0:
+        return "bwrap cannot create a sandbox for this user: " + done.stderr.decode(errors="replace")[:200]
+    return None
+
+
+def sandbox_status(data_dir: Path, limits: ShellLimits | None = None) -> dict[str, object]:
+    """What isolates shell commands on this host, for the health endpoint and the admin page."""
+    problem = bwrap_works()
+    support = cgroup_support(instance_id(data_dir))
+    return {
+        "available": problem is None,
+        "problem": problem,
+        "filesystem": "bwrap allow-list (system folders read-only, session folder, private /tmp)",
+        "network": "none",
+        "limits": support.mode,
+        "cgroup_version": support.version,
+        "defaults": asdict(limits or ShellLimits()),
+    }
