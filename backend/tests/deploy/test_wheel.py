@@ -18,22 +18,9 @@ BACKEND = Path(__file__).resolve().parents[2]
 MIGRATIONS = BACKEND / "aigc" / "migrations"
 
 
-def _build_wheel(out: Path) -> Path:
-    """Build the wheel the Docker image installs (uv when present: its cache makes the build env cheap)."""
-    uv = shutil.which("uv")
-    if uv:
-        command = [uv, "build", "--wheel", "--out-dir", str(out), str(BACKEND)]
-    else:
-        command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--wheel-dir", str(out), str(BACKEND)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, f"building the wheel failed:\n{done.stdout}\n{done.stderr}"
-    (wheel,) = out.glob("aigc-*.whl")
-    return wheel
-
-
-def _install(wheel: Path, venv: Path) -> Path:
-    """A fresh venv holding only the wheel; its dependencies come from the test venv, not from an index."""
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+def _fresh_venv(venv: Path) -> Path:
+    """A new venv whose dependencies come from the test venv (nothing is downloaded); returns its bin/."""
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=180)
     python = venv / "bin" / "python"
     purelib = subprocess.run(
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
@@ -44,24 +31,50 @@ def _install(wheel: Path, venv: Path) -> Path:
     # A path listed in a .pth is appended after the venv's own site-packages, so the wheel's `aigc` wins
     # over the checkout's editable one (whose import hook lives in a .pth that this one does not run).
     Path(purelib, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    uv = shutil.which("uv")
-    if uv:
-        command = [uv, "pip", "install", "--python", str(python), "--no-deps", "--offline", str(wheel)]
-    else:
-        command = [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", str(wheel)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, f"installing the wheel failed:\n{done.stdout}\n{done.stderr}"
     return venv / "bin"
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _build_wheel(tmp_path_factory.mktemp("dist"))
+def _build_wheel(out: Path, bin_dir: Path) -> Path:
+    """Build the wheel the Docker image installs: with uv when on PATH (its cache holds the build backend),
+    else with pip (which fetches setuptools from PyPI)."""
+    # From a copy: setuptools leaves build/ and *.egg-info beside the sources, and a stale build/ there
+    # could slip old files into a later wheel.
+    source = out / "source"
+    shutil.copytree(BACKEND / "aigc", source / "aigc", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(BACKEND / name, source / name)
+    uv = shutil.which("uv")
+    if uv:
+        command = [uv, "build", "--wheel", "--out-dir", str(out), str(source)]
+    else:
+        command = [str(bin_dir / "pip"), "wheel", "--no-deps", "--wheel-dir", str(out), str(source)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"building the wheel failed:\n{done.stdout}\n{done.stderr}"
+    (wheel,) = out.glob("aigc-*.whl")
+    return wheel
 
 
 @pytest.fixture(scope="module")
-def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _install(wheel, tmp_path_factory.mktemp("wheel-venv") / "venv")
+def bin_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _fresh_venv(tmp_path_factory.mktemp("wheel-venv") / "venv")
+
+
+@pytest.fixture(scope="module")
+def wheel(bin_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _build_wheel(tmp_path_factory.mktemp("dist"), bin_dir)
+
+
+@pytest.fixture(scope="module")
+def venv_bin(wheel: Path, bin_dir: Path) -> Path:
+    """The fresh venv with the wheel installed into it, from the file only."""
+    done = subprocess.run(
+        [bin_dir / "pip", "install", "--no-deps", "--no-index", "--disable-pip-version-check", wheel],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert done.returncode == 0, f"installing the wheel failed:\n{done.stdout}\n{done.stderr}"
+    return bin_dir
 
 
 def _outside_env() -> dict[str, str]:
