@@ -347,8 +347,8 @@ class AgentRuntime:
             cgroups=record.cgroups,
             cgroup_controllers=sorted(cgroups),
         )
-        profile.write(folder / "profile.json")
-        return write_shell_prefix(folder, folder / "profile.json")
+        profile.write(folder / "profile")
+        return write_shell_prefix(folder, folder / "profile")
 
     def _resume_id(self, req: TurnRequest) -> str | None:
         resume = req.resume or self._sdk_sessions.get(req.session_key)

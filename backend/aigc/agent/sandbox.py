@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
-import json
 import logging
+import os
 import shlex
 import shutil
 import subprocess
@@ -152,7 +152,7 @@ class ShellProfile:
     cgroup_controllers: list[str]
 
     def write(self, path: Path) -> None:
-        path.write_text(json.dumps(asdict(self)))
+        path.write_text(shell_launcher.format_profile(asdict(self)))
 
 
 def instance_id(data_dir: Path) -> str:
@@ -167,7 +167,11 @@ def write_shell_prefix(folder: Path, profile_path: Path) -> str:
     versions (measured: `python -I -S launcher profile` was taken as one program name by 2.1.332).
     """
     script = folder / "shell"
-    parts = [sys.executable, "-I", "-S", shell_launcher.__file__, str(profile_path)]
+    # PDEATHSIG here rather than in Python (ctypes would cost every command ~30 ms of imports).
+    die_with_cli = (
+        ["/usr/bin/setpriv", "--pdeathsig", "KILL"] if os.access("/usr/bin/setpriv", os.X_OK) else []
+    )
+    parts = [*die_with_cli, sys.executable, "-I", "-S", shell_launcher.__file__, str(profile_path)]
     text = "#!/bin/sh\nexec " + " ".join(shlex.quote(part) for part in parts) + ' "$@"\n'
     script.write_text(text)
     script.chmod(0o700)

@@ -13,16 +13,17 @@ with the CLI (PDEATHSIG).
 
 from __future__ import annotations
 
-import ctypes
-import json
 import os
-import re
 import resource
-import signal
 import sys
-import threading
-import time
-from typing import Any
+
+# No `typing`, `enum` or `re` at run time: every import here is paid by every shell command.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal
+    from typing import Any
+else:
+    import _signal as signal  # the C module under `signal`, without its enum wrappers (~10 ms of imports)
 
 # Folders a shell needs, bound read-only where they exist (a symlink such as /bin -> usr/bin stays one).
 SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
@@ -57,11 +58,10 @@ PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 QUOTA_POLL_SECONDS = 0.5
 MIN_FILE_LIMIT = 1 << 20
 CPU_GRACE_SECONDS = 5
-PR_SET_PDEATHSIG = 1
 
 # The CLI's command text: `source <snapshot> 2>/dev/null || true && ... && pwd -P >| <tmp>/claude-<hex>-cwd`.
-SNAPSHOT_RE = re.compile(r"^source (\S+) 2>/dev/null")
-CWD_FILE_RE = re.compile(r"pwd -P >\| (\S+)$")
+SNAPSHOT_START, SNAPSHOT_END = "source ", " 2>/dev/null"
+CWD_FILE_MARK = "pwd -P >| "
 
 
 def say(text: str) -> None:
@@ -147,33 +147,33 @@ def bwrap_args(profile: dict[str, Any], command: str) -> list[str]:
 
 def _snapshot_file(profile: dict[str, Any], command: str) -> str | None:
     """The CLI's shell snapshot this command sources, if it is where the CLI keeps them."""
-    match = SNAPSHOT_RE.match(command)
-    if match is None:
+    if not command.startswith(SNAPSHOT_START):
         return None
-    path = os.path.realpath(match.group(1))
+    named = command[len(SNAPSHOT_START) :].split(SNAPSHOT_END, 1)[0]
+    if not named or " " in named:
+        return None
+    path = os.path.realpath(named)
     folder = os.path.realpath(profile["snapshot_dir"])
     return path if os.path.dirname(path) == folder and os.path.isfile(path) else None
 
 
 def _cwd_file(profile: dict[str, Any], command: str) -> str | None:
     """The file where the command leaves its final folder for the CLI; created so it can be bound."""
-    match = CWD_FILE_RE.search(command)
-    if match is None:
+    named = command.rpartition(CWD_FILE_MARK)[2]
+    if CWD_FILE_MARK not in command or not named or " " in named:
         return None
-    path = os.path.realpath(match.group(1))
+    path = os.path.realpath(named)
     folder = os.path.realpath(profile["tmp_dir"])
-    if os.path.dirname(path) != folder or not re.fullmatch(r"claude-[0-9a-f]+-cwd", os.path.basename(path)):
+    name = os.path.basename(path)
+    middle = name[len("claude-") : -len("-cwd")]
+    hex_digits = set("0123456789abcdef")
+    if not (name.startswith("claude-") and name.endswith("-cwd") and middle and set(middle) <= hex_digits):
+        return None
+    if os.path.dirname(path) != folder:
         return None
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
     os.close(fd)
     return path
-
-
-def _die_with_parent() -> None:
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
 
 
 def _start_time(pid: int) -> int:
@@ -189,10 +189,10 @@ def _record(profile: dict[str, Any]) -> str | None:
         return None
     pid = os.getpid()
     path = os.path.join(folder, f"cmd-{pid}.json")
-    data = {"pid": pid, "pgid": os.getpgid(0), "start": _start_time(pid)}
+    data = f'{{"pid": {pid}, "pgid": {os.getpgid(0)}, "start": {_start_time(pid)}}}'
     try:
         with open(path, "w", encoding="utf-8") as file:
-            json.dump(data, file)
+            file.write(data)
     except OSError:
         return None
     return path
@@ -297,23 +297,23 @@ def run(profile: dict[str, Any], command: str) -> int:
                 os.execve(args[0], args, {})
             finally:
                 os._exit(127)
-        over_quota = threading.Event()
+        over_quota: list[bool] = []
 
-        def watch_quota() -> None:
-            while True:
-                time.sleep(QUOTA_POLL_SECONDS)
-                # Over the quota and growing: a command that only deletes is never stopped.
-                if disk_usage(profile["cwd"]) > max(quota, used):
-                    over_quota.set()
-                    try:
-                        os.kill(child, signal.SIGKILL)  # bwrap's sandbox dies with it (--die-with-parent)
-                    except ProcessLookupError:
-                        pass
-                    return
+        def check_quota(signum: int, frame: object) -> None:
+            # Over the quota and growing: a command that only deletes is never stopped.
+            if not over_quota and disk_usage(profile["cwd"]) > max(quota, used):
+                over_quota.append(True)
+                try:
+                    os.kill(child, signal.SIGKILL)  # bwrap's sandbox dies with it (--die-with-parent)
+                except ProcessLookupError:
+                    pass
 
-        threading.Thread(target=watch_quota, daemon=True).start()
+        # A timer, not a thread: waitpid resumes after each check (PEP 475) and nothing more is imported.
+        signal.signal(signal.SIGALRM, check_quota)
+        signal.setitimer(signal.ITIMER_REAL, QUOTA_POLL_SECONDS, QUOTA_POLL_SECONDS)
         _, status = os.waitpid(child, 0)
-        return _explain(status, limits, over_quota.is_set())
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        return _explain(status, limits, bool(over_quota))
     finally:
         if record is not None:
             try:
@@ -322,18 +322,46 @@ def run(profile: dict[str, Any], command: str) -> int:
                 pass
 
 
+def format_profile(profile: dict[str, Any]) -> str:
+    """The profile as `key=value` lines (lists repeat `key[]=`, limits are `limits.name=`): no json to import."""
+    lines = []
+    for key, value in profile.items():
+        if isinstance(value, dict):
+            lines += [f"{key}.{name}={item}" for name, item in value.items()]
+        elif isinstance(value, list):
+            lines += [f"{key}[]={item}" for item in value]
+        else:
+            lines.append(f"{key}={value}")
+    if any("\n" in line for line in lines):
+        raise ValueError("a sandbox profile value may not contain a newline")
+    return "\n".join(lines) + "\n"
+
+
+def parse_profile(text: str) -> dict[str, Any]:
+    """The dict format_profile wrote (numbers stay strings)."""
+    profile: dict[str, Any] = {"limits": {}}
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.endswith("[]"):
+            profile.setdefault(key[:-2], []).append(value)
+        elif key.startswith("limits."):
+            profile["limits"][key[len("limits.") :]] = value
+        else:
+            profile[key] = value
+    return profile
+
+
 def main(argv: list[str]) -> int:
-    """`shell_launcher.py <profile.json> <command>`: the CLI appends the command."""
-    _die_with_parent()
+    """`shell_launcher.py <profile> <command>`: the CLI appends the command."""
     if os.getppid() == 1:
-        return 1  # the CLI is already gone
+        return 1  # the CLI is already gone (the wrapper set PDEATHSIG, but it may have died before)
     if len(argv) != 3:
-        say("usage: shell_launcher.py <profile.json> <command>")
+        say("usage: shell_launcher.py <profile> <command>")
         return 2
     try:
         with open(argv[1], encoding="utf-8") as file:
-            profile = json.load(file)
-    except (OSError, ValueError) as exc:
+            profile = parse_profile(file.read())
+    except OSError as exc:
         say(f"the sandbox profile could not be read ({exc}); the command was not run")
         return 1
     return run(profile, argv[2])

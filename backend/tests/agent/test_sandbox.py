@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from aigc.agent import shell_launcher
 from aigc.agent.environment import AgentEnvironment, render_wrapper
 from aigc.agent.processes import kill_cgroup
@@ -97,3 +99,12 @@ def test_cgroups_get_the_limits_and_go_away(tmp_path: Path) -> None:
         for base in set(support.bases.values()):
             base.rmdir()
     assert all(not path.exists() for path in created.values())
+
+
+def test_profile_text_round_trip_and_refuses_newlines(tmp_path: Path) -> None:
+    prof = {**profile(tmp_path), "hidden": ["/a b", "/c"], "limits": {"disk_mb": 5}, "cgroups": []}
+    parsed = shell_launcher.parse_profile(shell_launcher.format_profile(prof))
+    assert parsed["hidden"] == ["/a b", "/c"] and parsed["limits"] == {"disk_mb": "5"}
+    assert parsed["cwd"] == prof["cwd"] and "cgroups" not in parsed
+    with pytest.raises(ValueError, match="newline"):
+        shell_launcher.format_profile({**prof, "cwd": "/x\nbwrap=/tmp/evil"})
