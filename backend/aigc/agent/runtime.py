@@ -26,6 +26,7 @@ from aigc.agent.sandbox import (
     cgroup_support,
     create_cgroups,
     instance_id,
+    remove_empty_bases,
     sandbox_status,
     write_shell_prefix,
 )
@@ -154,6 +155,7 @@ class AgentRuntime:
         self._processes.clear()
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+        remove_empty_bases(cgroup_support(instance_id(self.config.data_dir)))
 
     def reconfigure(self, **changes: Any) -> None:
         """Apply new timeouts, retries or idle time; turns and agent processes started from now on use them."""

@@ -109,7 +109,8 @@ def create_cgroups(support: CgroupSupport, token: str, limits: ShellLimits) -> d
     for controller, base in support.bases.items():
         path = base / token
         try:
-            path.mkdir(exist_ok=support.version == 2)
+            # v1: the deployment's folder comes back if a shutdown removed it (v2 keeps it: subtree_control).
+            path.mkdir(parents=support.version == 1, exist_ok=support.version == 2)
             for name, value in _limit_files(support.version, controller, limits).items():
                 (path / name).write_text(value)
         except OSError as exc:
@@ -117,6 +118,15 @@ def create_cgroups(support: CgroupSupport, token: str, limits: ShellLimits) -> d
             continue
         created[controller] = path
     return created
+
+
+def remove_empty_bases(support: CgroupSupport) -> None:
+    """Drop the deployment's v1 cgroup folders when no agent uses them (at shutdown; busy ones stay)."""
+    if support.version != 1:
+        return
+    for base in set(support.bases.values()):
+        with contextlib.suppress(OSError):
+            base.rmdir()
 
 
 def _limit_files(version: int | None, controller: str, limits: ShellLimits) -> dict[str, str]:
@@ -200,7 +210,9 @@ def sandbox_status(data_dir: Path, limits: ShellLimits | None = None) -> dict[st
     """What isolates shell commands on this host, for the health endpoint and the admin page."""
     problem = bwrap_works()
     support = cgroup_support(instance_id(data_dir))
+    summary = f"unavailable: {problem}" if problem else f"ok: bwrap allow-list, no network, {support.mode}"
     return {
+        "summary": summary,
         "available": problem is None,
         "problem": problem,
         "filesystem": "bwrap allow-list (system folders read-only, session folder, private /tmp)",

@@ -134,7 +134,7 @@ async def test_a_killed_server_leaves_nothing_running_and_the_next_one_sweeps(
     assert wait_until_gone(f"sleep {tag}") == []
     assert start_time(record.pid) is None
     assert record_file.exists(), "a crash leaves its record behind"
-    AgentRuntime(make_config(tmp_path, model))  # start-up sweep
+    await AgentRuntime(make_config(tmp_path, model)).shutdown()  # its start-up sweep is the point
     assert not record_file.exists()
     assert all(not Path(group).exists() for group in record.cgroups)
 
