@@ -1,9 +1,17 @@
-"""Events one agent turn yields to its caller (the sessions service turns them into SSE)."""
+"""Events one agent turn yields to its caller; the sessions service streams them to the browser as SSE.
+
+They are Pydantic models because they are also the wire contract: the sessions router publishes them (with
+the events only a session adds) as one union in the OpenAPI document, and the web app's types are generated
+from it. `type` names an event, on the wire as the SSE `event:` and in its JSON. A field marked
+`exclude=True` is for the server only: it is neither sent nor published.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar, Literal
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 ErrorKind = Literal[
     "model_error",
@@ -18,49 +26,50 @@ ErrorKind = Literal[
     "invalid_request",
     "shutting_down",
     "busy",
+    "internal",
 ]
 DoneStatus = Literal["ok", "error", "stopped"]
 ResetReason = Literal["message_start", "api_retry", "message_complete"]
 
 
-@dataclass(frozen=True)
-class AgentEvent:
+class AgentEvent(BaseModel):
     """Base of every event; `type` names it on the wire."""
 
-    type: ClassVar[str] = "event"
+    # Defaults required in the published schema: the server always sends them, so the generated types
+    # need not treat them as optional. An unknown field is refused, so a test that parses what a real turn
+    # streams catches a field sent without being declared.
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_serialization_defaults_required=True)
+
+    type: str
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready form: the fields plus `type`."""
-        return {"type": self.type, **asdict(self)}
+        """Every field, the server-only ones included, with `type` (for logs and tests)."""
+        return {name: getattr(self, name) for name in type(self).model_fields}
 
 
-@dataclass(frozen=True)
-class Queued(AgentEvent):
+class QueuedEvent(AgentEvent):
     """The run limit is reached; the turn waits. `position` 1 means next in line."""
 
-    type: ClassVar[str] = "queued"
+    type: Literal["queued"] = "queued"
     position: int
 
 
-@dataclass(frozen=True)
-class Started(AgentEvent):
+class StartedEvent(AgentEvent):
     """The turn got a slot; `warm` tells whether an already running agent took it."""
 
-    type: ClassVar[str] = "started"
+    type: Literal["started"] = "started"
     warm: bool = False
     resumed: bool = False
 
 
-@dataclass(frozen=True)
-class TextDelta(AgentEvent):
+class TextDeltaEvent(AgentEvent):
     """A piece of assistant text, to append to what the turn showed so far."""
 
-    type: ClassVar[str] = "text_delta"
+    type: Literal["text_delta"] = "text_delta"
     text: str
 
 
-@dataclass(frozen=True)
-class TextReset(AgentEvent):
+class TextResetEvent(AgentEvent):
     """Replace all text the turn showed so far with `text`: streamed text was dropped or replayed.
 
     Sent on a `message_start` or an `api_retry` that follows text which never completed (the CLI replays the
@@ -68,46 +77,42 @@ class TextReset(AgentEvent):
     (the CLI's non-streaming fallback delivers a block without deltas).
     """
 
-    type: ClassVar[str] = "text_reset"
+    type: Literal["text_reset"] = "text_reset"
     text: str
     reason: ResetReason
 
 
-@dataclass(frozen=True)
-class ToolStarted(AgentEvent):
+class ToolStartedEvent(AgentEvent):
     """The agent calls a tool."""
 
-    type: ClassVar[str] = "tool_started"
+    type: Literal["tool_started"] = "tool_started"
     tool_use_id: str
     name: str
     input_summary: str
 
 
-@dataclass(frozen=True)
-class ToolFinished(AgentEvent):
+class ToolFinishedEvent(AgentEvent):
     """A tool call returned (an error result includes a denial)."""
 
-    type: ClassVar[str] = "tool_finished"
+    type: Literal["tool_finished"] = "tool_finished"
     tool_use_id: str
     is_error: bool
     result_summary: str
 
 
-@dataclass(frozen=True)
-class PermissionDenied(AgentEvent):
+class PermissionDeniedEvent(AgentEvent):
     """The platform (or the agent CLI itself) refused a tool call; the turn goes on."""
 
-    type: ClassVar[str] = "permission_denied"
+    type: Literal["permission_denied"] = "permission_denied"
     tool_use_id: str
     tool_name: str
     reason: str
 
 
-@dataclass(frozen=True)
-class Usage(AgentEvent):
+class UsageEvent(AgentEvent):
     """What the turn cost; sent once, just before `done` when the agent reported it."""
 
-    type: ClassVar[str] = "usage"
+    type: Literal["usage"] = "usage"
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
@@ -115,26 +120,47 @@ class Usage(AgentEvent):
     cost_usd: float = 0.0
     duration_ms: int = 0
     num_turns: int = 0
-    sdk_session_id: str | None = None
     model: str | None = None
-    permission_denials: list[dict[str, Any]] = field(default_factory=list)
+    # The SDK's session id is how the server resumes the agent; it is no business of the browser's.
+    sdk_session_id: str | None = Field(default=None, exclude=True)
+    # The CLI's own records of refused calls, with raw tool inputs (absolute paths): the browser gets each
+    # refusal as a `permission_denied` event instead, shaped for users.
+    permission_denials: list[dict[str, Any]] = Field(default_factory=list, exclude=True)
 
 
-@dataclass(frozen=True)
-class Error(AgentEvent):
+class ErrorEvent(AgentEvent):
     """The turn failed; `message` is written for the person using the platform."""
 
-    type: ClassVar[str] = "error"
+    type: Literal["error"] = "error"
     kind: ErrorKind
     message: str
     retryable: bool = True
-    detail: str = ""  # what the agent or endpoint said, for logs and admins
+    # What the agent or endpoint said, for logs and admins; endpoint internals stay on the server.
+    detail: str = Field(default="", exclude=True)
 
 
-@dataclass(frozen=True)
-class Done(AgentEvent):
-    """Always the last event of a turn."""
+class DoneEvent(AgentEvent):
+    """Always the last event of a turn.
 
-    type: ClassVar[str] = "done"
+    The agent sends its status and SDK session id; the session's stream sends the saved reply's id and,
+    when the turn failed, what the user reads about it.
+    """
+
+    type: Literal["done"] = "done"
     status: DoneStatus
-    sdk_session_id: str | None = None
+    message_id: uuid.UUID | None = None
+    error: str | None = None
+    sdk_session_id: str | None = Field(default=None, exclude=True)
+
+
+# The short names the agent runtime constructs events by.
+Queued = QueuedEvent
+Started = StartedEvent
+TextDelta = TextDeltaEvent
+TextReset = TextResetEvent
+ToolStarted = ToolStartedEvent
+ToolFinished = ToolFinishedEvent
+PermissionDenied = PermissionDeniedEvent
+Usage = UsageEvent
+Error = ErrorEvent
+Done = DoneEvent

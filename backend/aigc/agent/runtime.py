@@ -9,7 +9,7 @@ import secrets
 import shutil
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -95,7 +95,7 @@ class AgentRuntime:
         self.processes.sweep()
 
     # --- public API
-    async def run_turn(self, req: TurnRequest) -> AsyncIterator[ev.AgentEvent]:
+    async def run_turn(self, req: TurnRequest) -> AsyncGenerator[ev.AgentEvent, None]:
         """Run one user message; yields events and always ends with `done`."""
         refusal = self._refusal(req)
         if refusal is not None:

@@ -11,11 +11,13 @@ from aigc.storage import ArtifactStorage
 
 
 def get_turn_manager(request: Request) -> TurnManager:
-    return request.app.state.turns
+    turns: TurnManager = request.app.state.turns  # set by the app's lifespan
+    return turns
 
 
 def get_artifact_storage(request: Request) -> ArtifactStorage:
-    return request.app.state.storage
+    storage: ArtifactStorage = request.app.state.storage
+    return storage
 
 
 TurnsDep = Annotated[TurnManager, Depends(get_turn_manager)]

@@ -13,12 +13,12 @@ from fastapi.responses import StreamingResponse
 from aigc.core.config import Settings
 from aigc.core.errors import NotFoundError
 from aigc.sessions.models import Artifact
-from aigc.sessions.schemas import ArtifactPreview, ArtifactPublic
+from aigc.sessions.schemas import ArtifactPreview, ArtifactPublic, PreviewKind
 from aigc.storage import ArtifactStorage, StorageKeyError, StorageNotFoundError
 
 PREVIEW_BYTES = 256 * 1024
 CHUNK = 256 * 1024
-_TEXT_KINDS = {
+_TEXT_KINDS: dict[str, PreviewKind] = {
     "text/markdown": "markdown",
     "text/html": "html",
     "text/csv": "csv",
@@ -75,7 +75,7 @@ async def download_response(
     )
 
 
-def _kind(mime_type: str) -> str:
+def _kind(mime_type: str) -> PreviewKind:
     if mime_type in _TEXT_KINDS:
         return _TEXT_KINDS[mime_type]
     if mime_type.startswith("image/") and mime_type != "image/svg+xml":
@@ -90,7 +90,7 @@ async def preview(storage: ArtifactStorage, settings: Settings, artifact: Artifa
     kind = _kind(artifact.mime_type)
     public = ArtifactPublic.model_validate(artifact)
     if kind in ("image", "binary"):
-        return ArtifactPreview(artifact=public, kind=kind)  # type: ignore[arg-type]
+        return ArtifactPreview(artifact=public, kind=kind)
     data = bytearray()
     async for chunk in await _byte_source(storage, settings, artifact):
         data.extend(chunk)
@@ -98,7 +98,7 @@ async def preview(storage: ArtifactStorage, settings: Settings, artifact: Artifa
             break
     return ArtifactPreview(
         artifact=public,
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         text=bytes(data[:PREVIEW_BYTES]).decode("utf-8", errors="replace"),
         truncated=len(data) > PREVIEW_BYTES,
     )

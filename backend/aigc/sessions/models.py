@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, ForeignKey, Index, Text, UniqueConstraint, Uuid
 from sqlmodel import Field, SQLModel
 
-from aigc.core.models import UTCDateTime, new_id, utcnow
+from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
 class TurnStatus(StrEnum):
@@ -41,7 +41,7 @@ class ChatSession(SQLModel, table=True):
     total_cost_usd: float = Field(default=0.0)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()
 
 
 class Message(SQLModel, table=True):
@@ -105,4 +105,4 @@ class Artifact(SQLModel, table=True):
     # pending until the background upload finished; downloads fall back to the session directory meanwhile.
     upload_status: str = Field(default="pending", max_length=16)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = updated_at_field()

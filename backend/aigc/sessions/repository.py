@@ -1,14 +1,63 @@
-"""Every query on sessions, messages and artifacts; a user only ever reaches their own rows."""
+"""Every query on sessions, messages and artifacts.
+
+The `*_owned` lookups scope to one user: what the API reaches goes through them, so a user only ever reaches
+their own rows. The unscoped ones serve the turn that already owns its session, and retention.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import delete, func, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.core.models import utcnow
 from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
+
+
+async def get_session(
+    session: AsyncSession, session_id: uuid.UUID, *, lock: bool = False
+) -> ChatSession | None:
+    """A session by id; `lock` holds its row until the transaction ends (SELECT ... FOR UPDATE)."""
+    return await session.get(ChatSession, session_id, with_for_update=lock)
+
+
+def touch_session(chat: ChatSession) -> None:
+    """Mark the session active now: a turn changed it even when none of its own columns did."""
+    chat.updated_at = utcnow()
+
+
+async def idle_sessions(
+    session: AsyncSession, idle_since: datetime, *, unarchived_only: bool = False
+) -> list[ChatSession]:
+    """Sessions nobody used since `idle_since`, of every user (retention)."""
+    query = select(ChatSession).where(col(ChatSession.updated_at) < idle_since)
+    if unarchived_only:
+        query = query.where(col(ChatSession.archived_at).is_(None))
+    return list((await session.exec(query)).all())
+
+
+async def archive_session(session: AsyncSession, session_id: uuid.UUID, when: datetime) -> None:
+    """Mark the session archived without counting that as activity.
+
+    `updated_at` is set to itself so the ORM's automatic bump does not apply: retention deletes a session
+    some time after its last use, and archiving it is not a use.
+    """
+    await session.exec(
+        update(ChatSession)
+        .where(col(ChatSession.id) == session_id)
+        .values(archived_at=when, updated_at=col(ChatSession.updated_at))
+    )
+
+
+async def get_message(session: AsyncSession, message_id: uuid.UUID) -> Message | None:
+    return await session.get(Message, message_id)
+
+
+async def get_artifact(session: AsyncSession, artifact_id: uuid.UUID) -> Artifact | None:
+    return await session.get(Artifact, artifact_id)
 
 
 async def get_owned(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID) -> ChatSession | None:

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
-from sqlmodel import col, select
-
 from aigc.core.config import Settings
 from aigc.core.db import session_scope
 from aigc.core.models import utcnow
 from aigc.sessions import artifacts as artifact_files
+from aigc.sessions import repository
 from aigc.sessions.models import ChatSession
 from aigc.sessions.service import remove_session, session_dir
 from aigc.sessions.turns import TurnManager
@@ -40,17 +39,12 @@ async def plan(settings: Settings, now: datetime | None = None) -> list[Retentio
     async with session_scope(write=False) as db:
         if settings.retention_delete_after_days:
             cutoff = now - timedelta(days=settings.retention_delete_after_days)
-            rows = await db.exec(select(ChatSession).where(col(ChatSession.updated_at) < cutoff))
-            actions += [_action(chat, "delete") for chat in rows.all()]
+            actions += [_action(chat, "delete") for chat in await repository.idle_sessions(db, cutoff)]
         if settings.retention_archive_after_days:
             cutoff = now - timedelta(days=settings.retention_archive_after_days)
             doomed = {a.session_id for a in actions}
-            rows = await db.exec(
-                select(ChatSession).where(
-                    col(ChatSession.updated_at) < cutoff, col(ChatSession.archived_at).is_(None)
-                )
-            )
-            actions += [_action(chat, "archive") for chat in rows.all() if chat.id not in doomed]
+            idle = await repository.idle_sessions(db, cutoff, unarchived_only=True)
+            actions += [_action(chat, "archive") for chat in idle if chat.id not in doomed]
     return actions
 
 
@@ -72,7 +66,7 @@ async def apply(
         try:
             if action.action == "delete":
                 async with session_scope() as db:
-                    chat = await db.get(ChatSession, action.session_id)
+                    chat = await repository.get_session(db, action.session_id)
                     if chat is not None:
                         await remove_session(db, chat, turns, storage, settings)
                 done["deleted"] += 1
@@ -99,8 +93,5 @@ async def _archive(
     if turns is not None:
         await turns.release(action.session_id)
     async with session_scope() as db:
-        chat = await db.get(ChatSession, action.session_id)
-        if chat is not None:
-            chat.archived_at = utcnow()
-            db.add(chat)
+        await repository.archive_session(db, action.session_id, utcnow())
     await asyncio.to_thread(shutil.rmtree, folder, True)

@@ -15,6 +15,7 @@ from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import ConflictError, error_responses
 from aigc.sessions import downloads, service
 from aigc.sessions.dependencies import StorageDep, TurnsDep
+from aigc.sessions.events import TurnEvent
 from aigc.sessions.schemas import (
     ArtifactPreview,
     ArtifactPublic,
@@ -32,15 +33,21 @@ router = APIRouter(prefix="/sessions", tags=["sessions"], responses=error_respon
 artifacts_router = APIRouter(prefix="/artifacts", tags=["artifacts"], responses=error_responses(401))
 
 STREAM_DESCRIPTION = (
-    "Server-Sent Events: `accepted`, `queued`, `started`, `text_delta`, `text_reset`, `tool_started`, "
-    "`tool_finished`, `permission_denied`, `usage`, `artifact`, `error`, and last `done`. Each event has an id; "
-    "re-attach with `GET /sessions/{id}/stream` and `Last-Event-ID` to replay what was missed."
+    "Server-Sent Events, each a `TurnEvent`: the SSE event name is its `type`, the data its JSON, and `done` "
+    "comes last. Each event has an id; re-attach with `GET /sessions/{id}/stream` and `Last-Event-ID` to "
+    "replay what was missed."
 )
+STREAM_RESPONSE = {"description": "The turn's events, as Server-Sent Events"}
 
 
-async def _events(stream: TurnStream, after: int = 0) -> AsyncIterator[ServerSentEvent]:
-    async for event in stream.follow(after):
-        yield ServerSentEvent(id=str(event.id), event=event.event, data=event.data)
+async def _events(stream: TurnStream, after: int = 0) -> AsyncIterator[TurnEvent]:
+    """The turn's events from number `after` on, each named by its type and numbered for re-attaching.
+
+    Declared as TurnEvents, which FastAPI publishes as the data of each event (`itemSchema`); yielded as
+    ServerSentEvents carrying them, which FastAPI sends as they are (data, `event:` and `id:`).
+    """
+    async for item in stream.follow(after):
+        yield ServerSentEvent(id=str(item.id), event=item.event.type, data=item.event)  # type: ignore[misc]  # see the docstring
 
 
 @router.post(
@@ -123,9 +130,9 @@ async def start_turn(
     summary="Send a message and stream the reply",
     response_class=EventSourceResponse,
     description=STREAM_DESCRIPTION,
-    responses=error_responses(401, 404, 409, 422, json_content=True),
+    responses={200: STREAM_RESPONSE, **error_responses(401, 404, 409, 422, json_content=True)},
 )
-async def send_message(stream: Annotated[TurnStream, Depends(start_turn)]) -> AsyncIterator[ServerSentEvent]:
+async def send_message(stream: Annotated[TurnStream, Depends(start_turn)]) -> AsyncIterator[TurnEvent]:
     """Run one agent turn; it goes on and is saved even if the client disconnects."""
     async for event in _events(stream):
         yield event
@@ -144,6 +151,7 @@ async def attachable_stream(
     response_class=EventSourceResponse,
     description="Replays events after `Last-Event-ID` (or `after`), then follows the turn. 204 when none is running.",
     responses={
+        200: STREAM_RESPONSE,
         204: {"description": "No turn to attach to"},
         **error_responses(401, 404, 422, json_content=True),
     },
@@ -152,7 +160,7 @@ async def attach(
     stream: Annotated[TurnStream | None, Depends(attachable_stream)],
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0)] = None,
     after: Annotated[int | None, Query(ge=0)] = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[TurnEvent]:
     """Follow a turn after a disconnect or a page reload."""
     if stream is None:
         return

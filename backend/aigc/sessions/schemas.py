@@ -12,6 +12,8 @@ from aigc.feedback.schemas import FeedbackPublic
 
 MAX_MESSAGE_CHARS = 20_000
 
+PreviewKind = Literal["text", "markdown", "html", "csv", "json", "image", "binary"]
+
 
 class SessionCreate(BaseModel):
     scenario_id: uuid.UUID | Literal["auto"] | None = Field(
@@ -114,6 +116,6 @@ class MessageCreate(BaseModel):
 
 class ArtifactPreview(BaseModel):
     artifact: ArtifactPublic
-    kind: Literal["text", "markdown", "html", "csv", "json", "image", "binary"]
+    kind: PreviewKind
     text: str | None = Field(default=None, description="Text content (truncated) for text-like files")
     truncated: bool = False

@@ -14,11 +14,9 @@ from aigc.agent.prompt import build_system_prompt
 from aigc.core.config import Settings
 from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError, NotFoundError
-from aigc.core.models import utcnow
-from aigc.feedback import repository as feedback_repository
+from aigc.feedback import service as feedback_service
 from aigc.feedback.schemas import FeedbackPublic
 from aigc.preferences import service as preference_service
-from aigc.scenarios import repository as scenario_repository
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
 from aigc.sessions import repository
@@ -54,9 +52,7 @@ async def _choose_scenario(session: AsyncSession, user: User, data: SessionCreat
             raise ConflictError("This scenario is disabled", code="scenario_disabled")
         return scenario
     if data.scenario_id == "auto" and data.first_message:
-        from aigc.scenarios import matcher
-
-        best = await matcher.best_match(session, user, data.first_message)
+        best = await scenario_service.best_match(session, user, data.first_message)
         if best is not None:
             return best
     return await scenario_service.get_default_scenario(session)
@@ -107,7 +103,7 @@ async def get_detail(
     chat = await get_owned(session, user, session_id)
     detail = SessionDetail.model_validate(to_public(chat, turns).model_dump())
     messages = await repository.messages_of(session, chat.id)
-    ratings = await feedback_repository.for_messages(
+    ratings = await feedback_service.for_messages(
         session, user.id, [m.id for m in messages if m.role == "assistant"]
     )
     detail.messages = [MessagePublic.model_validate(m) for m in messages]
@@ -123,7 +119,6 @@ async def get_detail(
 async def rename(session: AsyncSession, user: User, session_id: uuid.UUID, title: str) -> ChatSession:
     chat = await get_owned(session, user, session_id)
     chat.title = title.strip()
-    chat.updated_at = utcnow()
     session.add(chat)
     await session.flush()
     return chat
@@ -184,13 +179,13 @@ async def plan_turn(
             "This session is archived and read-only; start a new session", code="session_archived"
         )
     scenario = (
-        await scenario_repository.get_visible(session, user, chat.scenario_id) if chat.scenario_id else None
+        await scenario_service.find_visible(session, user, chat.scenario_id) if chat.scenario_id else None
     )
     if scenario is None or not scenario.is_enabled:
         raise ConflictError(
             "This session's scenario is no longer available; start a new session", code="scenario_unavailable"
         )
-    config = await scenario_repository.get_config(session, user.id, scenario.id)
+    config = await scenario_service.get_user_config(session, user.id, scenario.id)
     allowed = scenario_service.allowed_models(scenario, settings.default_model)
     chosen = config.model if config and config.model in allowed else allowed[0]
     preferences, preference_version = await _learned_preferences(session, user, scenario.id)

@@ -1,7 +1,8 @@
-"""Agent turns that run on the server: started by a request, streamed to any number of listeners, saved at the end.
+"""Agent turns that run on the server: started by a request, streamed to any number of listeners.
 
 A turn outlives the request that started it: when the browser goes away the turn goes on and is saved,
-and a client can re-attach and replay what it missed from the turn's numbered event buffer.
+and a client can re-attach and replay what it missed from the turn's numbered event buffer. What is saved,
+and when, is in turn_records.
 """
 
 from __future__ import annotations
@@ -11,37 +12,34 @@ import logging
 import time
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from aigc.agent import AgentRuntime, TurnRequest, install_skills
 from aigc.agent import events as agent_events
+from aigc.core import metrics
 from aigc.core.aio import read_ahead
-from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError
-from aigc.core.models import new_id, utcnow
-from aigc.platform import metrics
+from aigc.core.models import new_id
 from aigc.sessions import artifacts as artifact_files
-from aigc.sessions import repository
-from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
-from aigc.sessions.schemas import ArtifactPublic
-from aigc.stats import service as stats_service
-from aigc.storage import ArtifactStorage, UploadItem, upload_in_background
+from aigc.sessions import turn_records
+from aigc.sessions.events import TURN_EVENT, AcceptedEvent, AnyTurnEvent, ArtifactEvent
+from aigc.sessions.turn_records import Transcript
+from aigc.storage import ArtifactStorage
 
 logger = logging.getLogger("aigc.turns")
 
 # A finished turn's events stay available this long, so a client reconnecting just after the end still
 # receives the tail it missed rather than having to reload the whole session.
 FINISHED_STREAM_RETENTION_SECONDS = 120.0
-TITLE_LENGTH = 60
 
 
 @dataclass(frozen=True)
 class StreamEvent:
+    """An event of the turn with its number in the stream (the SSE id a client re-attaches after)."""
+
     id: int
-    event: str
-    data: dict[str, Any]
+    event: AnyTurnEvent
 
 
 class TurnStream:
@@ -55,8 +53,8 @@ class TurnStream:
         self.finished_at: float | None = None
         self._wakeup = asyncio.Event()
 
-    def publish(self, event: str, data: dict[str, Any]) -> None:
-        self.events.append(StreamEvent(len(self.events) + 1, event, data))
+    def publish(self, event: AnyTurnEvent) -> None:
+        self.events.append(StreamEvent(len(self.events) + 1, event))
         self._wake()
 
     def finish(self) -> None:
@@ -101,77 +99,6 @@ class TurnPlan:
     title_if_empty: str = ""
 
 
-@dataclass
-class _Transcript:
-    """What the turn produced, accumulated from agent events."""
-
-    text: str = ""
-    tool_calls: dict[str, dict[str, Any]] = field(default_factory=dict)
-    denials: list[dict[str, Any]] = field(default_factory=list)
-    usage: agent_events.Usage | None = None
-    status: str = TurnStatus.ok.value
-    error: str | None = None
-    error_kind: str | None = None
-    sdk_session_id: str | None = None
-    after_tool: bool = False
-
-    def shape(self, event: agent_events.AgentEvent, cwd: Path) -> agent_events.AgentEvent:
-        """What users see: paths relative to the session folder, a paragraph break where text resumes after a tool.
-
-        The text before and after a tool call comes as separate assistant messages; glued together they run on.
-        Absolute paths would show the server's layout and the user's id.
-        """
-        prefix = f"{cwd}/"
-        if isinstance(event, agent_events.TextDelta) and self.after_tool and self.text.strip():
-            return replace(event, text="\n\n" + event.text)
-        if isinstance(event, agent_events.ToolStarted):
-            return replace(event, input_summary=event.input_summary.replace(prefix, ""))
-        if isinstance(event, agent_events.ToolFinished):
-            return replace(event, result_summary=event.result_summary.replace(prefix, ""))
-        if isinstance(event, agent_events.PermissionDenied):
-            return replace(event, reason=event.reason.replace(prefix, ""))
-        return event
-
-    def apply(self, event: agent_events.AgentEvent) -> None:
-        if isinstance(event, agent_events.TextDelta):
-            self.text += event.text
-            self.after_tool = False
-        elif isinstance(event, agent_events.TextReset):
-            self.text = event.text
-        elif isinstance(event, agent_events.ToolStarted):
-            self.after_tool = True
-            self.tool_calls[event.tool_use_id] = {
-                "tool_use_id": event.tool_use_id,
-                "name": event.name,
-                "input_summary": event.input_summary,
-                "result_summary": None,
-                "is_error": False,
-                "denied": False,
-                "denial_reason": None,
-            }
-        elif isinstance(event, agent_events.ToolFinished):
-            call = self.tool_calls.setdefault(
-                event.tool_use_id, {"tool_use_id": event.tool_use_id, "name": "?"}
-            )
-            call.update(result_summary=event.result_summary, is_error=event.is_error)
-        elif isinstance(event, agent_events.PermissionDenied):
-            denial = {"tool_use_id": event.tool_use_id, "tool_name": event.tool_name, "reason": event.reason}
-            self.denials.append(denial)
-            if event.tool_use_id in self.tool_calls:
-                self.tool_calls[event.tool_use_id].update(
-                    denied=True, denial_reason=event.reason, is_error=True
-                )
-        elif isinstance(event, agent_events.Usage):
-            self.usage = event
-            self.sdk_session_id = event.sdk_session_id or self.sdk_session_id
-        elif isinstance(event, agent_events.Error):
-            self.error = event.message
-            self.error_kind = event.kind
-        elif isinstance(event, agent_events.Done):
-            self.status = event.status
-            self.sdk_session_id = event.sdk_session_id or self.sdk_session_id
-
-
 class TurnManager:
     """Starts turns, keeps their streams for listeners, and stops them; one per server process."""
 
@@ -203,7 +130,9 @@ class TurnManager:
         stream = TurnStream(plan.session_id, plan.user_id)
         self._streams[plan.session_id] = stream
         user_message_id, assistant_message_id = new_id(), new_id()
-        save = asyncio.create_task(_save_user_message(plan, user_message_id, assistant_message_id))
+        save = asyncio.create_task(
+            turn_records.save_user_message(plan, user_message_id, assistant_message_id)
+        )
         task = asyncio.create_task(
             self._run(plan, stream, save, assistant_message_id), name=f"turn-{plan.session_id}"
         )
@@ -258,12 +187,11 @@ class TurnManager:
             stream.finish()
             return False
         stream.publish(
-            "accepted",
-            {
-                "session_id": str(plan.session_id),
-                "user_message_id": str(user_message_id),
-                "assistant_message_id": str(assistant_message_id),
-            },
+            AcceptedEvent(
+                session_id=plan.session_id,
+                user_message_id=user_message_id,
+                assistant_message_id=assistant_message_id,
+            )
         )
         return True
 
@@ -274,7 +202,7 @@ class TurnManager:
         save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]],
         assistant_message_id: uuid.UUID,
     ) -> None:
-        transcript = _Transcript()
+        transcript = Transcript()
         started = time.monotonic()
         before: dict[str, artifact_files.FileState] = {}
         accepted = False
@@ -295,20 +223,24 @@ class TurnManager:
                 await self._abandon(plan)
                 return
             logger.exception("Turn of session %s failed", plan.session_id)
-            transcript.status = TurnStatus.error.value
+            transcript.status = "error"
             transcript.error_kind = "internal"
             transcript.error = f"The turn failed on the server ({type(exc).__name__})"
-            stream.publish("error", {"kind": "internal", "message": transcript.error})
-        if transcript.status == TurnStatus.error.value and not transcript.error:
+            stream.publish(agent_events.ErrorEvent(kind="internal", message=transcript.error))
+        if transcript.status == "error" and not transcript.error:
             transcript.error = "The turn ended with an error"
         try:
             found = await asyncio.to_thread(artifact_files.changed_files, plan.cwd, before)
-            artifacts = await self._finish(plan, assistant_message_id, transcript, found, started)
+            artifacts = await turn_records.record_reply(
+                plan, assistant_message_id, transcript, found, started
+            )
+            if artifacts:
+                turn_records.upload_artifacts(self.storage, artifacts, found)
             for artifact in artifacts:
-                stream.publish("artifact", ArtifactPublic.model_validate(artifact).model_dump(mode="json"))
+                stream.publish(ArtifactEvent.model_validate(artifact))
         except Exception:
             logger.exception("Saving the turn of session %s failed", plan.session_id)
-            transcript.status = TurnStatus.error.value
+            transcript.status = "error"
         usage = transcript.usage
         metrics.observe_turn(
             transcript.status,
@@ -318,8 +250,9 @@ class TurnManager:
             usage.cost_usd if usage else 0.0,
         )
         stream.publish(
-            "done",
-            {"status": transcript.status, "message_id": str(assistant_message_id), "error": transcript.error},
+            agent_events.DoneEvent(
+                status=transcript.status, message_id=assistant_message_id, error=transcript.error
+            )
         )
         stream.finish()
 
@@ -351,12 +284,12 @@ class TurnManager:
         agent: AsyncIterator[agent_events.AgentEvent],
         plan: TurnPlan,
         stream: TurnStream,
-        transcript: _Transcript,
+        transcript: Transcript,
     ) -> None:
         """The agent's events, shaped for users, into the transcript and onto the stream."""
         cwd = plan.cwd.resolve()
         async for raw_event in agent:
-            event = transcript.shape(raw_event, cwd)
+            event = _shape(raw_event, transcript, cwd)
             transcript.apply(event)
             if isinstance(event, agent_events.Error):
                 # What the endpoint or the agent said stays here, for operators; users get the message.
@@ -366,147 +299,28 @@ class TurnManager:
                     event.kind,
                     event.detail or event.message,
                 )
-            if not isinstance(event, agent_events.Done):
-                stream.publish(event.type, _wire(event))
-
-    async def _finish(
-        self,
-        plan: TurnPlan,
-        message_id: uuid.UUID,
-        transcript: _Transcript,
-        found: list[artifact_files.FoundFile],
-        started: float,
-    ) -> list[Artifact]:
-        usage = transcript.usage
-        async with session_scope() as db:
-            message = await db.get(Message, message_id)
-            chat = await db.get(ChatSession, plan.session_id)
-            if message is None or chat is None:
-                return []  # the session was deleted while the turn ran
-            message.content = transcript.text
-            message.status = transcript.status
-            message.error = transcript.error if transcript.status != TurnStatus.ok.value else None
-            message.tool_calls = list(transcript.tool_calls.values())
-            message.permission_denials = transcript.denials
-            message.completed_at = utcnow()
-            message.duration_ms = (
-                usage.duration_ms if usage and usage.duration_ms else int((time.monotonic() - started) * 1000)
-            )
-            if usage is not None:
-                message.input_tokens = usage.input_tokens
-                message.output_tokens = usage.output_tokens
-                message.cache_read_tokens = usage.cache_read_tokens
-                message.cache_creation_tokens = usage.cache_creation_tokens
-                message.cost_usd = usage.cost_usd
-                message.num_turns = usage.num_turns
-                message.model = usage.model or message.model
-            db.add(message)
-            chat.sdk_session_id = transcript.sdk_session_id or chat.sdk_session_id
-            chat.total_cost_usd += message.cost_usd
-            chat.updated_at = utcnow()
-            db.add(chat)
-            await stats_service.record_turn(
-                db,
-                user_id=plan.user_id,
-                scenario_id=plan.scenario_id,
-                model=message.model,
-                input_tokens=message.input_tokens,
-                output_tokens=message.output_tokens,
-                cost_usd=message.cost_usd,
-                failed=message.status == TurnStatus.error.value,
-                when=message.completed_at,
-            )
-            artifacts = [await _register_artifact(db, plan, message_id, item) for item in found]
-        if artifacts:
-            self._upload(artifacts, {a.path: f for a, f in zip(artifacts, found, strict=True)})
-        return artifacts
-
-    def _upload(self, artifacts: list[Artifact], files: dict[str, artifact_files.FoundFile]) -> None:
-        """Copy the files to artifact storage in the background: the stream never waits for it."""
-        items = [UploadItem(a.storage_key, files[a.path].absolute, a.mime_type) for a in artifacts]
-        ids = {a.storage_key: a.id for a in artifacts}
-
-        async def mark(result: Any) -> None:
-            async with session_scope() as db:
-                artifact = await db.get(Artifact, ids[result.item.key])
-                if artifact is not None:
-                    artifact.upload_status = "stored" if result.ok else "failed"
-                    db.add(artifact)
-            if not result.ok:
-                logger.warning("Storing artifact %s failed: %s", result.item.key, result.error)
-
-        upload_in_background(self.storage, items, on_result=mark)
+            if not isinstance(event, agent_events.DoneEvent):  # the stream's own `done` comes after saving
+                stream.publish(_relayed(event))
 
 
-async def _save_user_message(
-    plan: TurnPlan, user_message_id: uuid.UUID, assistant_message_id: uuid.UUID
-) -> tuple[uuid.UUID, uuid.UUID]:
-    async with session_scope() as db:
-        # Locked first: a session deleted meanwhile is then seen as gone, not as a failed insert (PostgreSQL).
-        chat = await db.get(ChatSession, plan.session_id, with_for_update=True)
-        if chat is None:
-            raise ConflictError("The session was deleted", code="session_gone")
-        common = {"session_id": plan.session_id, "user_id": plan.user_id, "scenario_id": plan.scenario_id}
-        user_message = Message(
-            id=user_message_id, role="user", content=plan.prompt, status=TurnStatus.ok.value, **common
-        )
-        assistant = Message(
-            id=assistant_message_id,
-            role="assistant",
-            status=TurnStatus.running.value,
-            model=plan.model,
-            preference_version=plan.preference_version,
-            created_at=utcnow(),
-            **common,
-        )
-        # The assistant row sorts after the user row even when both get the same timestamp.
-        assistant.created_at = max(assistant.created_at, user_message.created_at)
-        db.add(user_message)
-        db.add(assistant)
-        chat.message_count += 2
-        chat.updated_at = utcnow()
-        if not chat.title:
-            chat.title = plan.title_if_empty or _title_from(plan.prompt)
-        db.add(chat)
-        if plan.scenario_id is not None:
-            from aigc.scenarios import service as scenario_service
+def _shape(event: agent_events.AgentEvent, transcript: Transcript, cwd: Path) -> agent_events.AgentEvent:
+    """What users see: paths relative to the session folder, a paragraph break where text resumes after a tool.
 
-            await scenario_service.touch_last_used(db, plan.user_id, plan.scenario_id)
-        await db.flush()
-        return user_message.id, assistant.id
+    The text before and after a tool call comes as separate assistant messages; glued together they run on.
+    Absolute paths would show the server's layout and the user's id.
+    """
+    prefix = f"{cwd}/"
+    if isinstance(event, agent_events.TextDeltaEvent) and transcript.after_tool and transcript.text.strip():
+        return event.model_copy(update={"text": "\n\n" + event.text})
+    if isinstance(event, agent_events.ToolStartedEvent):
+        return event.model_copy(update={"input_summary": event.input_summary.replace(prefix, "")})
+    if isinstance(event, agent_events.ToolFinishedEvent):
+        return event.model_copy(update={"result_summary": event.result_summary.replace(prefix, "")})
+    if isinstance(event, agent_events.PermissionDeniedEvent):
+        return event.model_copy(update={"reason": event.reason.replace(prefix, "")})
+    return event
 
 
-def _title_from(prompt: str) -> str:
-    single_line = " ".join(prompt.split())
-    return single_line if len(single_line) <= TITLE_LENGTH else single_line[: TITLE_LENGTH - 1] + "…"
-
-
-async def _register_artifact(
-    db: Any, plan: TurnPlan, message_id: uuid.UUID, item: artifact_files.FoundFile
-) -> Artifact:
-    artifact = await repository.get_artifact_by_path(db, plan.session_id, item.path)
-    if artifact is None:
-        artifact = Artifact(
-            session_id=plan.session_id,
-            user_id=plan.user_id,
-            path=item.path,
-            name=Path(item.path).name,
-            storage_key=f"{plan.user_id}/{plan.session_id}/{item.path}",
-            sha256=item.sha256,
-        )
-    artifact.message_id = message_id
-    artifact.size = item.size
-    artifact.sha256 = item.sha256
-    artifact.mime_type = item.mime_type
-    artifact.upload_status = "pending"
-    artifact.updated_at = utcnow()
-    db.add(artifact)
-    await db.flush()
-    return artifact
-
-
-def _wire(event: agent_events.AgentEvent) -> dict[str, Any]:
-    data = event.to_dict()
-    data.pop("type", None)
-    data.pop("detail", None)  # endpoint internals stay in the logs
-    return data
+def _relayed(event: agent_events.AgentEvent) -> AnyTurnEvent:
+    """The agent's event as one of the stream's; an event the published contract lacks fails here, loudly."""
+    return TURN_EVENT.validate_python(event)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from claude_agent_sdk import AssistantMessage, ResultMessage, StreamEvent, SystemMessage, TextBlock
+from pydantic import ValidationError
 
-from aigc.agent.events import Done, TextReset, Usage
+from aigc.agent.events import Done, Error, PermissionDenied, TextReset, Usage
 from aigc.agent.runner import Translator, outcome_of
 
 
@@ -89,7 +91,13 @@ def test_result_maps_to_usage_and_outcome() -> None:
         )
     ]
     assert t.outcome is not None and t.outcome.status == "ok" and t.outcome.keep_process
-    assert Done(status="ok").to_dict() == {"type": "done", "status": "ok", "sdk_session_id": None}
+    assert Done(status="ok", sdk_session_id="sdk-1").to_dict() == {
+        "type": "done",
+        "status": "ok",
+        "message_id": None,
+        "error": None,
+        "sdk_session_id": "sdk-1",
+    }
 
 
 def test_error_results_are_typed() -> None:
@@ -107,3 +115,33 @@ def test_error_results_are_typed() -> None:
     budget = outcome_of(result(subtype="error_max_budget_usd"), False, None)
     assert budget.error.kind == "budget_exceeded" and budget.keep_process  # type: ignore[union-attr]
     assert outcome_of(result(), True, None).status == "stopped"
+
+
+def test_server_only_fields_are_neither_sent_nor_published() -> None:
+    """The SDK session id, the CLI's raw denials and an endpoint's own words stay on the server."""
+    usage = Usage(
+        output_tokens=5,
+        sdk_session_id="sdk-1",
+        permission_denials=[{"tool_name": "Bash", "tool_input": {"command": "cat /srv/data/u1/s1/x"}}],
+    )
+    error = Error(kind="model_error", message="The model service failed.", detail="upstream said: 529")
+    done = Done(status="ok", sdk_session_id="sdk-1")
+    assert "sdk_session_id" not in usage.model_dump_json() and "/srv" not in usage.model_dump_json()
+    assert error.model_dump(mode="json") == {
+        "type": "error",
+        "kind": "model_error",
+        "message": "The model service failed.",
+        "retryable": True,
+    }
+    assert done.model_dump(mode="json") == {"type": "done", "status": "ok", "message_id": None, "error": None}
+    for model in (Usage, Error, Done):
+        published = model.model_json_schema(mode="serialization")["properties"]
+        assert {"sdk_session_id", "permission_denials", "detail"}.isdisjoint(published), model
+
+
+def test_events_refuse_unknown_fields_and_kinds() -> None:
+    """What the wire contract does not declare cannot be built, so it cannot be sent unnoticed."""
+    with pytest.raises(ValidationError):
+        PermissionDenied(tool_use_id="t", tool_name="Bash", reason="no", path="/srv")  # type: ignore[call-arg]  # the unknown field is the point
+    with pytest.raises(ValidationError):
+        Error(kind="no_such_kind", message="?")  # type: ignore[arg-type]  # the unknown kind is the point

@@ -45,6 +45,9 @@ async def test_plan_archive_and_delete(client: httpx.AsyncClient, app: FastAPI, 
     assert not folder.exists()
     detail = (await client.get(f"/api/v1/sessions/{old}", headers=user.headers)).json()
     assert detail["archived_at"] is not None and len(detail["messages"]) == 2
+    # Archiving is not activity: deletion still counts from the last real use.
+    idle = datetime.now(UTC) - datetime.fromisoformat(detail["updated_at"])
+    assert timedelta(days=39) < idle < timedelta(days=41)
     download = await client.get(f"/api/v1/artifacts/{artifact['id']}/download", headers=user.headers)
     assert download.status_code == 200 and download.text.startswith("# Report")
     refused = await client.post(

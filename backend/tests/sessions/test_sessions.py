@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 import httpx
 
@@ -95,6 +96,19 @@ class TestListRenameDelete:
         assert (
             await client.patch(f"{API}/{created['id']}", json={"title": ""}, headers=user.headers)
         ).status_code == 422
+
+    async def test_renaming_is_activity_kept_by_the_model(self, client: httpx.AsyncClient) -> None:
+        """updated_at moves with any update of the row (no hand-written assignment), so the list reorders."""
+        user = await signed_in_user(client)
+        older = (await client.post(API, json={"title": "Older"}, headers=user.headers)).json()
+        newer = (await client.post(API, json={"title": "Newer"}, headers=user.headers)).json()
+        renamed = (
+            await client.patch(f"{API}/{older['id']}", json={"title": "Renamed"}, headers=user.headers)
+        ).json()
+        assert datetime.fromisoformat(renamed["updated_at"]) > datetime.fromisoformat(older["updated_at"])
+        assert renamed["created_at"] == older["created_at"]
+        listed = (await client.get(API, headers=user.headers)).json()["items"]
+        assert [s["id"] for s in listed] == [older["id"], newer["id"]]
 
     async def test_other_users_get_404_everywhere(self, client: httpx.AsyncClient) -> None:
         alice = await signed_in_user(client)

@@ -7,6 +7,7 @@ import contextlib
 import json
 import pathlib
 from collections.abc import AsyncIterator
+from datetime import datetime
 
 import httpx
 from sqlmodel import select
@@ -63,6 +64,20 @@ async def test_streamed_text_turn_is_saved_with_usage(
     assert reply["input_tokens"] > 0 and reply["output_tokens"] > 0 and reply["duration_ms"] > 0
     assert reply["model"] == "claude-sonnet-4-5"
     assert saved["title"] == "Hello there, how are you today?" and saved["message_count"] == 2
+
+
+async def test_a_turn_makes_its_session_the_most_recently_active(
+    client: httpx.AsyncClient, model: MockModelServer
+) -> None:
+    user = await signed_in_user(client)
+    older = await new_session(client, user)
+    newer = await new_session(client, user)
+    before = await detail(client, user, older)
+    await send(client, user, older, "Hello again")
+    after = await detail(client, user, older)
+    assert datetime.fromisoformat(after["updated_at"]) > datetime.fromisoformat(before["updated_at"])
+    listed = (await client.get(API, headers=user.headers)).json()["items"]
+    assert [s["id"] for s in listed][:2] == [older, newer]
 
 
 async def test_the_scenario_prompt_and_user_instructions_reach_the_model(

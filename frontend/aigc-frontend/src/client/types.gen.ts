@@ -5,6 +5,82 @@ export type ClientOptions = {
 };
 
 /**
+ * AcceptedEvent
+ *
+ * The user's message is saved; the first event of every turn, naming both saved messages.
+ */
+export type AcceptedEvent = {
+    /**
+     * Type
+     */
+    type: 'accepted';
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * User Message Id
+     */
+    user_message_id: string;
+    /**
+     * Assistant Message Id
+     */
+    assistant_message_id: string;
+};
+
+/**
+ * ArtifactEvent
+ *
+ * A file the turn created or changed, recorded as an artifact (sent after the agent finished).
+ */
+export type ArtifactEvent = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Session Id
+     */
+    session_id: string;
+    /**
+     * Message Id
+     */
+    message_id: string | null;
+    /**
+     * Path
+     */
+    path: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Size
+     */
+    size: number;
+    /**
+     * Mime Type
+     */
+    mime_type: string;
+    /**
+     * Sha256
+     */
+    sha256: string;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+    /**
+     * Type
+     */
+    type: 'artifact';
+};
+
+/**
  * ArtifactPreview
  */
 export type ArtifactPreview = {
@@ -192,6 +268,33 @@ export type DayStats = {
 };
 
 /**
+ * DoneEvent
+ *
+ * Always the last event of a turn.
+ *
+ * The agent sends its status and SDK session id; the session's stream sends the saved reply's id and,
+ * when the turn failed, what the user reads about it.
+ */
+export type DoneEvent = {
+    /**
+     * Type
+     */
+    type: 'done';
+    /**
+     * Status
+     */
+    status: 'ok' | 'error' | 'stopped';
+    /**
+     * Message Id
+     */
+    message_id: string | null;
+    /**
+     * Error
+     */
+    error: string | null;
+};
+
+/**
  * ErrorBody
  *
  * What every failed request returns.
@@ -217,6 +320,30 @@ export type ErrorBody = {
      * Request Id
      */
     request_id?: string | null;
+};
+
+/**
+ * ErrorEvent
+ *
+ * The turn failed; `message` is written for the person using the platform.
+ */
+export type ErrorEvent = {
+    /**
+     * Type
+     */
+    type: 'error';
+    /**
+     * Kind
+     */
+    kind: 'model_error' | 'auth_error' | 'rate_limited' | 'timeout' | 'stalled' | 'agent_crashed' | 'sandbox_unavailable' | 'budget_exceeded' | 'max_turns' | 'invalid_request' | 'shutting_down' | 'busy' | 'internal';
+    /**
+     * Message
+     */
+    message: string;
+    /**
+     * Retryable
+     */
+    retryable: boolean;
 };
 
 /**
@@ -597,6 +724,30 @@ export type ModelStats = {
 };
 
 /**
+ * PermissionDeniedEvent
+ *
+ * The platform (or the agent CLI itself) refused a tool call; the turn goes on.
+ */
+export type PermissionDeniedEvent = {
+    /**
+     * Type
+     */
+    type: 'permission_denied';
+    /**
+     * Tool Use Id
+     */
+    tool_use_id: string;
+    /**
+     * Tool Name
+     */
+    tool_name: string;
+    /**
+     * Reason
+     */
+    reason: string;
+};
+
+/**
  * PlatformInfo
  */
 export type PlatformInfo = {
@@ -742,6 +893,22 @@ export type PreferencesUpdate = {
      * Paused
      */
     paused?: boolean | null;
+};
+
+/**
+ * QueuedEvent
+ *
+ * The run limit is reached; the turn waits. `position` 1 means next in line.
+ */
+export type QueuedEvent = {
+    /**
+     * Type
+     */
+    type: 'queued';
+    /**
+     * Position
+     */
+    position: number;
 };
 
 /**
@@ -1462,6 +1629,26 @@ export type SkillsPublic = {
 };
 
 /**
+ * StartedEvent
+ *
+ * The turn got a slot; `warm` tells whether an already running agent took it.
+ */
+export type StartedEvent = {
+    /**
+     * Type
+     */
+    type: 'started';
+    /**
+     * Warm
+     */
+    warm: boolean;
+    /**
+     * Resumed
+     */
+    resumed: boolean;
+};
+
+/**
  * StatsPublic
  */
 export type StatsPublic = {
@@ -1531,6 +1718,46 @@ export type StatsTotals = {
 };
 
 /**
+ * TextDeltaEvent
+ *
+ * A piece of assistant text, to append to what the turn showed so far.
+ */
+export type TextDeltaEvent = {
+    /**
+     * Type
+     */
+    type: 'text_delta';
+    /**
+     * Text
+     */
+    text: string;
+};
+
+/**
+ * TextResetEvent
+ *
+ * Replace all text the turn showed so far with `text`: streamed text was dropped or replayed.
+ *
+ * Sent on a `message_start` or an `api_retry` that follows text which never completed (the CLI replays the
+ * whole message after a broken stream), and when a completed text block differs from what was streamed
+ * (the CLI's non-streaming fallback delivers a block without deltas).
+ */
+export type TextResetEvent = {
+    /**
+     * Type
+     */
+    type: 'text_reset';
+    /**
+     * Text
+     */
+    text: string;
+    /**
+     * Reason
+     */
+    reason: 'message_start' | 'api_retry' | 'message_complete';
+};
+
+/**
  * TokenPair
  */
 export type TokenPair = {
@@ -1552,6 +1779,129 @@ export type TokenPair = {
      * Seconds until the access token expires
      */
     expires_in: number;
+};
+
+/**
+ * ToolFinishedEvent
+ *
+ * A tool call returned (an error result includes a denial).
+ */
+export type ToolFinishedEvent = {
+    /**
+     * Type
+     */
+    type: 'tool_finished';
+    /**
+     * Tool Use Id
+     */
+    tool_use_id: string;
+    /**
+     * Is Error
+     */
+    is_error: boolean;
+    /**
+     * Result Summary
+     */
+    result_summary: string;
+};
+
+/**
+ * ToolStartedEvent
+ *
+ * The agent calls a tool.
+ */
+export type ToolStartedEvent = {
+    /**
+     * Type
+     */
+    type: 'tool_started';
+    /**
+     * Tool Use Id
+     */
+    tool_use_id: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Input Summary
+     */
+    input_summary: string;
+};
+
+/**
+ * TurnEvent
+ *
+ * One event of a turn's stream; its `type` is also the SSE event name. Last comes `done`.
+ */
+export type TurnEvent = ({
+    type: 'accepted';
+} & AcceptedEvent) | ({
+    type: 'queued';
+} & QueuedEvent) | ({
+    type: 'started';
+} & StartedEvent) | ({
+    type: 'text_delta';
+} & TextDeltaEvent) | ({
+    type: 'text_reset';
+} & TextResetEvent) | ({
+    type: 'tool_started';
+} & ToolStartedEvent) | ({
+    type: 'tool_finished';
+} & ToolFinishedEvent) | ({
+    type: 'permission_denied';
+} & PermissionDeniedEvent) | ({
+    type: 'usage';
+} & UsageEvent) | ({
+    type: 'artifact';
+} & ArtifactEvent) | ({
+    type: 'error';
+} & ErrorEvent) | ({
+    type: 'done';
+} & DoneEvent);
+
+/**
+ * UsageEvent
+ *
+ * What the turn cost; sent once, just before `done` when the agent reported it.
+ */
+export type UsageEvent = {
+    /**
+     * Type
+     */
+    type: 'usage';
+    /**
+     * Input Tokens
+     */
+    input_tokens: number;
+    /**
+     * Output Tokens
+     */
+    output_tokens: number;
+    /**
+     * Cache Read Tokens
+     */
+    cache_read_tokens: number;
+    /**
+     * Cache Creation Tokens
+     */
+    cache_creation_tokens: number;
+    /**
+     * Cost Usd
+     */
+    cost_usd: number;
+    /**
+     * Duration Ms
+     */
+    duration_ms: number;
+    /**
+     * Num Turns
+     */
+    num_turns: number;
+    /**
+     * Model
+     */
+    model: string | null;
 };
 
 /**
@@ -3138,7 +3488,7 @@ export type SessionsSendMessageError = SessionsSendMessageErrors[keyof SessionsS
 
 export type SessionsSendMessageResponses = {
     /**
-     * Successful Response
+     * The turn's events, as Server-Sent Events
      */
     200: unknown;
 };
@@ -3185,7 +3535,7 @@ export type SessionsAttachError = SessionsAttachErrors[keyof SessionsAttachError
 
 export type SessionsAttachResponses = {
     /**
-     * Successful Response
+     * The turn's events, as Server-Sent Events
      */
     200: unknown;
     /**
@@ -3700,6 +4050,54 @@ export type JobsListJobsResponses = {
 };
 
 export type JobsListJobsResponse = JobsListJobsResponses[keyof JobsListJobsResponses];
+
+export type JobsRunJobData = {
+    body?: never;
+    path: {
+        /**
+         * Name
+         *
+         * The job's id, as GET /platform/cron/jobs lists it
+         */
+        name: string;
+    };
+    query?: never;
+    url: '/api/v1/platform/cron/jobs/{name}/run';
+};
+
+export type JobsRunJobErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type JobsRunJobError = JobsRunJobErrors[keyof JobsRunJobErrors];
+
+export type JobsRunJobResponses = {
+    /**
+     * Successful Response
+     */
+    200: JobRunPublic;
+};
+
+export type JobsRunJobResponse = JobsRunJobResponses[keyof JobsRunJobResponses];
 
 export type PlatformReloadConfigData = {
     body?: never;
