@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from aigc.agent import AgentRuntime
+from aigc.agent import AgentRuntime, TurnRequest
 from aigc.agent.sandbox import ShellLimits
 from aigc.mock_model.testing import MockModelServer
-from tests.security.shell_sandbox import make_config, processes_with, run_commands, wait_until_gone
+from tests.security.shell_sandbox import BASH, make_config, processes_with, run_commands, wait_until_gone
 
 CANARY = "canary-" + secrets.token_hex(6)
 AS_ROOT = os.geteuid() == 0
@@ -197,6 +197,24 @@ async def test_hard_links_setuid_and_capabilities_give_nothing(
         assert "rc=0" not in turn.file("su.txt"), turn.file("su.txt")
 
 
+async def test_cd_outside_does_not_move_the_file_tools(
+    runtime: AgentRuntime, model: MockModelServer, cwd: Path
+) -> None:
+    """`cd /etc` then a relative Read: the CLI resets its shell's folder, so `passwd` is not /etc/passwd."""
+    steps = [
+        {"tool_use": {"name": "Bash", "input": {"command": "cd /etc && pwd -P", "description": "cd"}}},
+        {"tool_use": {"name": "Read", "input": {"file_path": "passwd"}}},
+        {"tool_use": {"name": "Grep", "input": {"pattern": "root:", "path": "."}}},
+        "Done.",
+    ]
+    model.set_script([{"user": "run", "steps": steps}])
+    req = TurnRequest(session_key="shell", cwd=cwd, prompt="run", model="claude-sonnet-4-5", tools=BASH)
+    events = [e.to_dict() async for e in runtime.run_turn(req)]
+    finished = [e for e in events if e["type"] == "tool_finished"]
+    assert len(finished) == 3, events
+    assert "root:x:0:0" not in str(events) and "root:x:0:0" not in str(model.requests())
+
+
 async def test_a_fork_bomb_ends_that_command_and_nothing_else(
     runtime: AgentRuntime, model: MockModelServer, cwd: Path
 ) -> None:
@@ -242,10 +260,8 @@ async def test_background_jobs_nohup_setsid_disown_do_not_survive(
             }
         ]
     )
-    from aigc.agent import TurnRequest
-
-    req = TurnRequest(session_key="shell", cwd=cwd, prompt="run", model="claude-sonnet-4-5", tools=["Bash"])
-    events = [e.to_dict() async for e in runtime.run_turn(replace(req, tools=["Read", "Write", "Bash"]))]
+    req = TurnRequest(session_key="shell", cwd=cwd, prompt="run", model="claude-sonnet-4-5", tools=BASH)
+    events = [e.to_dict() async for e in runtime.run_turn(req)]
     finished = [e for e in events if e["type"] == "tool_finished"]
     assert finished and finished[0]["is_error"] is True
     assert wait_until_gone(f"sleep {tag}") == []
