@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,9 +25,10 @@ class Instruction:
 
 @dataclass
 class Stage:
-    image: str
+    image: str  # with a build argument's default filled in
     name: str | None
     instructions: list[Instruction] = field(default_factory=list)
+    base_arg: str | None = None  # the build argument that names the base image, if one does
 
     def all(self, keyword: str) -> list[Instruction]:
         return [item for item in self.instructions if item.keyword == keyword]
@@ -60,14 +62,22 @@ def parse_dockerfile(path: Path) -> list[Stage]:
             continue
         logical.append(buffer + line)
         buffer = ""
+    global_args: dict[str, str] = {}
     for line in logical:
         keyword, _, args = line.partition(" ")
         keyword = keyword.upper()
         if keyword == "FROM":
             parts = args.split()
-            stages.append(
-                Stage(image=parts[0], name=parts[2] if len(parts) > 2 and parts[1].upper() == "AS" else None)
-            )
+            image, base_arg = parts[0], None
+            argument = re.fullmatch(r"\$\{?(\w+)\}?", image)
+            if argument:
+                base_arg = argument.group(1)
+                image = global_args[base_arg]
+            name = parts[2] if len(parts) > 2 and parts[1].upper() == "AS" else None
+            stages.append(Stage(image=image, name=name, base_arg=base_arg))
+        elif keyword == "ARG" and not stages:
+            arg_name, _, default = args.strip().partition("=")
+            global_args[arg_name] = default
         elif stages:
             stages[-1].instructions.append(Instruction(keyword, args.strip()))
     return stages

@@ -23,7 +23,9 @@ SETTINGS_NAMES = {name.upper() for name in Settings.model_fields}
 # Variables read by the images next to ours, not by the platform.
 IMAGE_VARIABLES = {"postgres": re.compile(r"^POSTGRES_"), "minio": re.compile(r"^MINIO_ROOT_")}
 # Build and interpreter knobs the Dockerfile sets for tools, not for the platform.
-TOOL_VARIABLE = re.compile(r"^(PYTHON|PIP_|PLAYWRIGHT_)")
+TOOL_VARIABLE = re.compile(r"^(PATH$|PYTHON|PIP_|PLAYWRIGHT_)")
+# Read by aigc.core.config before the settings exist (where `.env` is and what relative paths mean).
+PLATFORM_VARIABLES = {"AIGC_HOME"}
 
 
 @pytest.fixture(scope="module")
@@ -61,11 +63,39 @@ def _health_paths(text: str) -> list[str]:
 
 
 class TestDockerfile:
-    def test_two_stages_build_the_spa_then_the_runtime(self, stages: list[Stage]) -> None:
-        assert [stage.image.split(":")[0] for stage in stages] == ["node", "python"]
+    def test_stages_build_the_spa_and_the_wheel_then_the_runtime(self, stages: list[Stage]) -> None:
+        assert [(stage.name, stage.image.split(":")[0]) for stage in stages] == [
+            ("frontend", "node"),
+            ("wheel", "python"),
+            ("runtime", "python"),
+        ]
         build = stages[0]
         assert any("npm ci" in run.args for run in build.all("RUN"))
         assert any("npm run build" in run.args for run in build.all("RUN"))
+
+    def test_base_images_are_build_arguments(self, stages: list[Stage]) -> None:
+        # scripts/test-image.sh replaces them with Debian images it builds, since no registry is reachable.
+        assert [stage.base_arg for stage in stages] == ["NODE_IMAGE", "PYTHON_IMAGE", "PYTHON_IMAGE"]
+        script = (REPO_ROOT / "scripts" / "test-image.sh").read_text()
+        for argument in ("NODE_IMAGE", "PYTHON_IMAGE"):
+            assert f'--build-arg "{argument}=' in script
+        # A plain Debian base has neither Node nor Python: each stage installs Debian's when missing.
+        assert "apt-get install" in stages[0].all("RUN")[0].args and "nodejs" in stages[0].all("RUN")[0].args
+        for stage in stages[1:]:
+            assert any("python3-venv" in run.args for run in stage.all("RUN")), stage.name
+
+    def test_network_steps_take_the_ca_secret(self, stages: list[Stage]) -> None:
+        """pip and npm verify TLS with a CA bundle passed as the `ca` secret (a company proxy's, or CI's)."""
+        runs = [run.args for stage in stages for run in stage.all("RUN")]
+        network = [run for run in runs if re.search(r"npm ci|pip install (?!--no-deps --no-index)", run)]
+        assert len(network) == 3  # npm ci, the build tools, the locked dependencies
+        for run in network:
+            assert run.startswith("--mount=type=secret,id=ca "), run[:80]
+            assert "/run/secrets/ca" in run
+        # Everything else stays off the network: building and installing the wheel itself.
+        local = [run for run in runs if re.search(r"pip (wheel|install --no-deps --no-index)", run)]
+        assert len(local) == 2 and all("--no-index" in run for run in local)
+        assert '--secret "id=ca,src=' in (REPO_ROOT / "scripts" / "test-image.sh").read_text()
 
     def test_base_images_satisfy_the_declared_versions(self, stages: list[Stage]) -> None:
         pyproject = tomllib.loads((REPO_ROOT / "backend" / "pyproject.toml").read_text())
@@ -91,8 +121,14 @@ class TestDockerfile:
                 if "from" in flags:
                     earlier = {s.name: s for s in stages[:index] if s.name}
                     assert flags["from"] in earlier, f"COPY --from={flags['from']} names no earlier stage"
-                    expected = str(PurePosixPath(earlier[flags["from"]].workdir) / out_dir.group(1))
-                    assert sources == [expected], "the SPA is copied from where vite writes it"
+                    if flags["from"] == "frontend":
+                        expected = str(PurePosixPath(earlier["frontend"].workdir) / out_dir.group(1))
+                        assert sources == [expected], "the SPA is copied from where vite writes it"
+                    else:
+                        built = " ".join(run.args for run in earlier[flags["from"]].all("RUN"))
+                        assert sources in (["/dist/requirements.txt"], ["/dist/wheel/"])
+                        assert "--output-file /dist/requirements.txt" in built
+                        assert "--wheel-dir /dist/wheel" in built
                     continue
                 for source in sources:
                     assert (REPO_ROOT / source).exists(), f"COPY source {source} is not in the repository"
@@ -104,6 +140,7 @@ class TestDockerfile:
         for needed in (
             "backend/README.md",  # pyproject.toml's readme
             "backend/pyproject.toml",
+            "backend/uv.lock",
             "backend/aigc/alembic.ini",
             "backend/aigc/migrations/env.py",
             "backend/aigc/__init__.py",
@@ -113,21 +150,27 @@ class TestDockerfile:
             assert (REPO_ROOT / needed).exists(), needed
             assert not dockerignore.ignores(needed), f"{needed} is excluded by .dockerignore"
 
-    def test_repository_layout_keeps_settings_paths_working(self, runtime: Stage) -> None:
-        # config.py takes the repository root three folders up; the image must keep /app/backend/aigc/...
-        workdir = PurePosixPath(runtime.workdir)
-        backend = [
-            dest
-            for copy in runtime.all("COPY")
-            for src, dest in [copy_parts(copy)[1:]]
-            if src == ["backend/"]
-        ]
-        assert backend, "the backend folder is copied into the image"
-        config_py = workdir / backend[0] / "aigc" / "core" / "config.py"
-        assert config_py.parents[3] == workdir
-        assert any("pip install -e ./backend" in run.args for run in runtime.all("RUN")), (
-            "an editable install keeps config.py and alembic.ini under /app/backend"
-        )
+    def test_runtime_installs_the_wheel_and_the_locked_dependencies(
+        self, stages: list[Stage], runtime: Stage
+    ) -> None:
+        export = " ".join(run.args for run in stages[1].all("RUN"))
+        assert "uv export" in export and "--frozen" in export and "--no-dev" in export
+        assert "--no-emit-project" in export and "--no-hashes" not in export
+        assert "pip wheel" in export and "--no-deps" in export
+        installs = [run.args for run in runtime.all("RUN") if "pip install" in run.args]
+        assert len(installs) == 2
+        assert "pip install --no-deps --require-hashes --requirement /tmp/requirements.txt" in installs[0]
+        assert "pip install --no-deps --no-index /tmp/wheel/aigc-*.whl" in installs[1]
+        assert not any(" -e " in run for run in installs)
+        # No source tree: the package finds its migrations inside itself, its folders through AIGC_HOME.
+        assert not [copy for copy in runtime.all("COPY") if "from" not in copy_parts(copy)[0]]
+        assert runtime.env()["AIGC_HOME"] == runtime.workdir
+        assert runtime.env()["PATH"].startswith("/opt/aigc/bin:")
+
+    def test_uv_version_is_the_one_that_wrote_the_lock(self, stages: list[Stage]) -> None:
+        pinned = re.search(r'^UV_VERSION="([^"]+)"', (REPO_ROOT / "scripts" / "lib.sh").read_text(), re.M)
+        arguments = [arg.args for arg in stages[1].all("ARG")]
+        assert pinned and f"UV_VERSION={pinned.group(1)}" in arguments
 
     def test_runtime_is_non_root_with_the_sandbox_tools(self, runtime: Stage) -> None:
         user = runtime.all("USER")[-1].args.split(":")[0]
@@ -140,7 +183,8 @@ class TestDockerfile:
     def test_environment_names_are_settings(self, stages: list[Stage], runtime: Stage) -> None:
         for stage in stages:
             for name in stage.env():
-                assert name in SETTINGS_NAMES or TOOL_VARIABLE.match(name), f"ENV {name} is not a setting"
+                known = name in SETTINGS_NAMES or name in PLATFORM_VARIABLES or TOOL_VARIABLE.match(name)
+                assert known, f"ENV {name} is not a setting"
         assert runtime.env()["HOST"] == "0.0.0.0"
         command = runtime.all("CMD")[-1].args
         for name in re.findall(r"\$\{?([A-Z][A-Z0-9_]*)", command):
@@ -157,6 +201,12 @@ class TestDockerfile:
         mkdir = " ".join(run.args for run in runtime.all("RUN") if "mkdir" in run.args)
         for folder in ("data", "work_dir", "logs", "backups"):
             assert f"/app/{folder}" in mkdir
+        spa = [
+            copy_parts(copy)[2]
+            for copy in runtime.all("COPY")
+            if copy_parts(copy)[0].get("from") == "frontend"
+        ]
+        assert [str(PurePosixPath(runtime.workdir) / dest) for dest in spa] == [env["FRONTEND_DIST_DIR"]]
 
     def test_commands_are_real_aigc_subcommands(self, runtime: Stage) -> None:
         text = runtime.all("CMD")[-1].args + runtime.all("HEALTHCHECK")[-1].args
@@ -189,6 +239,12 @@ class TestCompose:
         context = (DEPLOY / build["context"]).resolve()
         assert context == REPO_ROOT and (context / build["dockerfile"]).resolve() == DOCKERFILE
         assert compose["services"]["aigc"]["env_file"] == ".env"
+
+    def test_the_image_test_can_run_a_copy_of_it(self, compose: dict) -> None:
+        """scripts/test-image.sh swaps the image and port, and drops the optional dependencies."""
+        service = compose["services"]["aigc"]
+        assert service["image"] == "aigc:latest" and service["ports"] == ["8000:8000"]
+        assert all(dependency["required"] is False for dependency in service["depends_on"].values())
 
     def test_ports_and_volumes_match_the_settings(self, compose: dict) -> None:
         service = compose["services"]["aigc"]
