@@ -26,9 +26,10 @@ export function resetDomain(): void {
 }
 
 let seq = 0;
-export function sseEvent(event: string, data: unknown): string {
+/** One turn event as the server writes it: the name is also the data's `type`. */
+export function sseEvent(event: string, data: object): string {
   seq += 1;
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\nid: ${seq}\n\n`;
+  return `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\nid: ${seq}\n\n`;
 }
 
 /** A stream of SSE chunks; a chunk may be a promise, to hold the stream open until the test says so. */

@@ -1,5 +1,5 @@
 import type { ArtifactPublic } from '@/client/types.gen';
-import type { TurnEvent, TurnUsage } from './events';
+import type { TurnMessage, TurnUsage } from './events';
 
 /** A tool call as the chat shows it. */
 export interface ToolCallView {
@@ -56,44 +56,47 @@ function updateTool(tools: ToolCallView[], id: string, change: (tool: ToolCallVi
   return tools.map((tool, i) => (i === index ? change(tool) : tool));
 }
 
-/** Applies one event of the turn protocol. Pure, so replays after a reconnect rebuild the same state. */
-export function turnReducer(state: TurnState, event: TurnEvent): TurnState {
+/**
+ * Applies one event of the turn protocol. Pure, so replays after a reconnect rebuild the same state.
+ * The switch covers every event of the generated union: one the server adds fails the type check here.
+ */
+export function turnReducer(state: TurnState, { id, event }: TurnMessage): TurnState {
   // A replay after re-attaching repeats events we already applied.
-  if (event.id && event.id <= state.lastEventId) return state;
-  const next = { ...state, lastEventId: event.id || state.lastEventId };
-  switch (event.event) {
+  if (id && id <= state.lastEventId) return state;
+  const next = { ...state, lastEventId: id || state.lastEventId };
+  switch (event.type) {
     case 'accepted':
       return {
         ...next,
-        userMessageId: event.data.user_message_id,
-        assistantMessageId: event.data.assistant_message_id,
+        userMessageId: event.user_message_id,
+        assistantMessageId: event.assistant_message_id,
         phase: state.phase === 'connecting' ? 'running' : state.phase,
       };
     case 'queued':
-      return { ...next, phase: 'queued', queuePosition: event.data.position };
+      return { ...next, phase: 'queued', queuePosition: event.position };
     case 'started':
       return { ...next, phase: 'running', queuePosition: null };
     case 'text_delta':
-      return { ...next, phase: 'running', text: state.text + event.data.text };
+      return { ...next, phase: 'running', text: state.text + event.text };
     case 'text_reset':
-      return { ...next, text: event.data.text };
+      return { ...next, text: event.text };
     case 'tool_started':
       return {
         ...next,
         tools: updateTool(
           state.tools,
-          event.data.tool_use_id,
-          (tool) => ({ ...tool, name: event.data.name, input: event.data.input_summary }),
-          event.data.name,
+          event.tool_use_id,
+          (tool) => ({ ...tool, name: event.name, input: event.input_summary }),
+          event.name,
         ),
       };
     case 'tool_finished':
       return {
         ...next,
-        tools: updateTool(state.tools, event.data.tool_use_id, (tool) => ({
+        tools: updateTool(state.tools, event.tool_use_id, (tool) => ({
           ...tool,
-          result: event.data.result_summary,
-          isError: event.data.is_error || !!tool.isError,
+          result: event.result_summary,
+          isError: event.is_error || !!tool.isError,
           finished: true,
         })),
       };
@@ -102,33 +105,34 @@ export function turnReducer(state: TurnState, event: TurnEvent): TurnState {
         ...next,
         tools: updateTool(
           state.tools,
-          event.data.tool_use_id,
-          (tool) => ({ ...tool, denied: true, denialReason: event.data.reason, isError: true, finished: true }),
-          event.data.tool_name,
+          event.tool_use_id,
+          (tool) => ({ ...tool, denied: true, denialReason: event.reason, isError: true, finished: true }),
+          event.tool_name,
         ),
       };
     case 'usage':
-      return { ...next, usage: event.data };
+      return { ...next, usage: event };
     case 'artifact': {
-      const others = state.artifacts.filter((artifact) => artifact.id !== event.data.id);
-      return { ...next, artifacts: [...others, event.data] };
+      const others = state.artifacts.filter((artifact) => artifact.id !== event.id);
+      return { ...next, artifacts: [...others, event] };
     }
     case 'error':
-      return { ...next, error: { kind: event.data.kind, message: event.data.message } };
+      return { ...next, error: { kind: event.kind, message: event.message } };
     case 'done':
       return {
         ...next,
         phase: 'done',
-        doneStatus: event.data.status,
-        assistantMessageId: event.data.message_id ?? state.assistantMessageId,
-        error:
-          event.data.status === 'error' && !state.error
-            ? { kind: 'turn', message: event.data.error ?? '' }
-            : state.error,
+        doneStatus: event.status,
+        assistantMessageId: event.message_id ?? state.assistantMessageId,
+        error: event.status === 'error' && !state.error ? { kind: 'turn', message: event.error ?? '' } : state.error,
         tools: state.tools.map((tool) => (tool.finished ? tool : { ...tool, finished: true })),
       };
-    default:
+    default: {
+      // Fails the type check when the generated union has an event without a case above.
+      const unhandled: never = event;
+      void unhandled;
       return next;
+    }
   }
 }
 

@@ -3,7 +3,7 @@ import { sessionsStopTurn } from '@/client/sdk.gen';
 import { ApiRequestError, unwrap } from '@/lib/api-error';
 import { authedFetch, ensureOk } from '@/lib/authed-fetch';
 import { readSse } from '@/lib/sse';
-import { toTurnEvent } from './events';
+import { toTurnMessage } from './events';
 import { initialTurn, isActive, turnReducer, type TurnState } from './turn-reducer';
 
 /**
@@ -69,7 +69,7 @@ async function consume(sessionId: string, response: Response, controller: AbortC
   while (current) {
     if (current.body) {
       for await (const message of readSse(current.body, controller.signal)) {
-        const event = toTurnEvent(message);
+        const event = toTurnMessage(message);
         if (!event) continue;
         put(sessionId, turnReducer(turns.get(sessionId) ?? initialTurn(null), event));
       }
