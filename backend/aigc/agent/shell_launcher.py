@@ -216,8 +216,8 @@ def _set_rlimits(limits: dict[str, Any], file_limit: int, in_cgroup: set[str]) -
     if "memory" not in in_cgroup:
         wanted[resource.RLIMIT_AS] = int(limits["memory_mb"]) * 1024 * 1024
     if "pids" not in in_cgroup and os.getuid() != 0:
-        # RLIMIT_NPROC counts every process of the user (the server's too), so it is a margin on top.
-        wanted[resource.RLIMIT_NPROC] = _processes_of_user() + int(limits["max_processes"])
+        # RLIMIT_NPROC counts every thread of the user (the server's and the CLIs' too): a margin on top.
+        wanted[resource.RLIMIT_NPROC] = _threads_of_user() + int(limits["max_processes"])
     for which, value in wanted.items():
         # CPU: SIGXCPU at the limit (so the launcher can say why), SIGKILL a little later if it is caught.
         hard = value + CPU_GRACE_SECONDS if which == resource.RLIMIT_CPU else value
@@ -227,12 +227,13 @@ def _set_rlimits(limits: dict[str, Any], file_limit: int, in_cgroup: set[str]) -
             pass
 
 
-def _processes_of_user() -> int:
+def _threads_of_user() -> int:
     uid, count = os.getuid(), 0
     for name in os.listdir("/proc"):
         if name.isdigit():
             try:
-                count += os.stat(f"/proc/{name}").st_uid == uid
+                if os.stat(f"/proc/{name}").st_uid == uid:
+                    count += len(os.listdir(f"/proc/{name}/task"))
             except OSError:
                 pass
     return count
