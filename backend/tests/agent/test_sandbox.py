@@ -10,7 +10,14 @@ import pytest
 from aigc.agent import shell_launcher
 from aigc.agent.environment import AgentEnvironment, render_wrapper
 from aigc.agent.processes import kill_cgroup
-from aigc.agent.sandbox import ShellLimits, cgroup_support, create_cgroups, sandbox_status
+from aigc.agent.sandbox import (
+    ShellLimits,
+    cgroup_support,
+    create_cgroups,
+    instance_id,
+    remove_empty_bases,
+    sandbox_status,
+)
 
 
 def profile(tmp_path: Path, **changes: Any) -> dict[str, Any]:
@@ -77,6 +84,7 @@ def test_wrapper_makes_the_cli_a_group_leader_that_dies_with_the_server(tmp_path
 
 def test_status_names_what_is_in_force(tmp_path: Path) -> None:
     status = sandbox_status(tmp_path, ShellLimits(memory_mb=256))
+    remove_empty_bases(cgroup_support(instance_id(tmp_path)))  # the probe made this deployment's folders
     assert status["available"] is True, status
     assert status["network"] == "none" and str(status["summary"]).startswith("ok: bwrap allow-list")
     assert str(status["limits"]).startswith(("cgroup v1", "cgroup v2", "rlimits"))
