@@ -9,7 +9,7 @@ import secrets
 import shutil
 import time
 from collections import OrderedDict
-from collections.abc import AsyncGenerator, AsyncIterator, Coroutine
+from collections.abc import AsyncGenerator, Coroutine
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -203,7 +203,9 @@ class AgentRuntime:
             )
         return None
 
-    async def _run_registered(self, req: TurnRequest, control: TurnControl) -> AsyncIterator[ev.AgentEvent]:
+    async def _run_registered(
+        self, req: TurnRequest, control: TurnControl
+    ) -> AsyncGenerator[ev.AgentEvent, None]:
         if self._slots.locked():
             self._queued += 1
             try:
@@ -241,7 +243,9 @@ class AgentRuntime:
             return True
         return False
 
-    async def _run_with_slot(self, req: TurnRequest, control: TurnControl) -> AsyncIterator[ev.AgentEvent]:
+    async def _run_with_slot(
+        self, req: TurnRequest, control: TurnControl
+    ) -> AsyncGenerator[ev.AgentEvent, None]:
         self._ensure_reaper()
         req.cwd.mkdir(parents=True, exist_ok=True)
         process, warm, resumed = self._processes.get(req.session_key), True, False
