@@ -18,6 +18,11 @@ class HealthPublic(BaseModel):
     model: str = Field(
         default="", description="Informational: the model endpoint's reachability; never fails the check"
     )
+    shell_sandbox: str = Field(
+        default="",
+        description="Informational: how shell commands are isolated and limited on this host "
+        "(`ok: ...` or `unavailable: <reason>`); only shell scenarios need it, so it never fails the check",
+    )
 
 
 class PlatformInfo(BaseModel):

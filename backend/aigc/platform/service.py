@@ -100,6 +100,9 @@ async def health(state: Any, settings: Settings) -> HealthPublic:
     )
     scheduler = state.scheduler.state if getattr(state, "scheduler", None) else "error: not started"
     healthy = db == "ok" and storage == "ok" and scheduler in ("ok", "disabled")
+    turns = getattr(state, "turns", None)
+    # The first call probes bwrap and the cgroups (a process start); later ones are cached.
+    shell_sandbox = str((await asyncio.to_thread(turns.runtime.sandbox_status))["summary"]) if turns else ""
     return HealthPublic(
         status="ok" if healthy else "error",
         version=__version__,
@@ -107,6 +110,7 @@ async def health(state: Any, settings: Settings) -> HealthPublic:
         storage=storage,
         scheduler=scheduler,
         model=model,
+        shell_sandbox=shell_sandbox,
     )
 
 

@@ -508,6 +508,12 @@ export type HealthPublic = {
      * Informational: the model endpoint's reachability; never fails the check
      */
     model?: string;
+    /**
+     * Shell Sandbox
+     *
+     * Informational: how shell commands are isolated and limited on this host (`ok: ...` or `unavailable: <reason>`); only shell scenarios need it, so it never fails the check
+     */
+    shell_sandbox?: string;
 };
 
 /**
