@@ -17,11 +17,13 @@ const ROW_HEIGHT = 68;
 function RenameDialog({ session, onClose }: { session: SessionPublic | null; onClose: () => void }) {
   const { t } = useTranslation();
   const rename = useRenameSession();
+  // The mutation object is new on every render; its reset function is stable.
+  const resetRename = rename.reset;
   const [title, setTitle] = useState('');
   useEffect(() => {
     setTitle(session?.title ?? '');
-    rename.reset();
-  }, [session]);
+    resetRename();
+  }, [session, resetRename]);
   const save = () => {
     if (!session || !title.trim()) return;
     rename.mutate({ id: session.id, title: title.trim() }, { onSuccess: onClose });
