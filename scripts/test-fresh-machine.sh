@@ -28,9 +28,10 @@ work="$(mktemp -d)"
 clone="$work/aigc"
 cleanup() {
   # Whatever start.sh left running (a failed check may stop before stop.sh): each is its own group.
+  # `|| true`: a service that already exited must not end the loop (set -e) before the others are stopped.
   local pidfile
   for pidfile in "$clone"/data/run/*.pid; do
-    [ -f "$pidfile" ] && kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null
+    [ -f "$pidfile" ] && kill -KILL -- "-$(cat "$pidfile")" 2>/dev/null || true
   done
   rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work" 2>/dev/null || true; }
 }
