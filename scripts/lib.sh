@@ -100,13 +100,12 @@ NODE_MIN_VERSION="20.19.0"
 has_program() { command -v "$1" >/dev/null 2>&1; }
 has_sandbox_program() { PATH="$SANDBOX_PATH" command -v "$1" >/dev/null 2>&1; }
 
-# Why shell scenarios (the Bash tool, sandboxed by bubblewrap with socat for its network proxy) cannot run
+# Why shell scenarios (the Bash tool, each command in a bubblewrap allow-list sandbox) cannot run
 # on this machine, in words; nothing when they can. Present is not enough: bwrap must also be allowed to
 # create its namespaces (some containers forbid it).
 sandbox_problem() {
   local missing=() output
   has_sandbox_program bwrap || missing+=("bwrap (package bubblewrap)")
-  has_sandbox_program socat || missing+=("socat (package socat)")
   if [ ${#missing[@]} -gt 0 ]; then
     printf 'not installed: %s' "${missing[0]}"
     [ ${#missing[@]} -lt 2 ] || printf ', %s' "${missing[@]:1}"

@@ -121,19 +121,19 @@ if [ "$WITH_FRONTEND" = 1 ] && [ -f "$FRONTEND/package.json" ]; then
   fi
 fi
 
-# Shell scenarios run the Bash tool (and the web tools) inside bubblewrap, with socat for its network
-# proxy; without them such scenarios are refused with a message, and everything else works.
+# Shell scenarios run each Bash command inside a bubblewrap allow-list sandbox; without bubblewrap such
+# scenarios are refused with a message, and everything else works.
 shell_problem="$(sandbox_problem)"
 if [ -z "$shell_problem" ]; then
   shell_note="scenarios with the Bash and web tools run, sandboxed by bubblewrap"
 else
   shell_note="OFF: scenarios with the Bash or web tools are refused (see above)"
   say "shell scenarios: OFF on this machine, $shell_problem"
-  if ! has_sandbox_program bwrap || ! has_sandbox_program socat; then
+  if ! has_sandbox_program bwrap; then
     if has_program apt-get; then
-      echo "    To enable them: $(apt_command bubblewrap socat)   (no restart needed)"
+      echo "    To enable them: $(apt_command bubblewrap)   (no restart needed)"
     else
-      echo "    To enable them, install bubblewrap and socat with the system's package manager (no restart needed)."
+      echo "    To enable them, install bubblewrap with the system's package manager (no restart needed)."
     fi
   else
     echo "    In a container, allow it user namespaces (e.g. podman/docker run --security-opt seccomp=unconfined)."

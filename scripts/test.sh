@@ -19,6 +19,7 @@ with_frontend=0
 # TEST_DATABASE_URL; with "all", installed anyway where apt can, so a later PostgreSQL run finds it).
 missing_packages() {
   has_sandbox_program bwrap || echo bubblewrap
+  # socat is not used by the platform: the adversarial sandbox tests use it as an attacker's tool.
   has_sandbox_program socat || echo socat
   if [ "$with_frontend" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo chromium; fi
   if [ -n "${TEST_DATABASE_URL:-}" ] || [ "${1:-}" = all ]; then
@@ -99,6 +100,10 @@ if [ "${CI:-}" = "true" ] || [ "${AIGC_TEST_START:-}" = "1" ]; then
   step "start.sh on a clean clone" "$ROOT/scripts/test-start.sh"
   echo "==> the README's two commands on a machine without the optional packages"
   step "fresh machine" "$ROOT/scripts/test-fresh-machine.sh"
+fi
+if [ "${CI:-}" = "true" ] || [ "${AIGC_TEST_IMAGE:-}" = "1" ]; then
+  echo "==> the Docker image, built and run with podman"
+  step "image (podman)" "$ROOT/scripts/test-image.sh"
 fi
 
 for warning in "${warnings[@]}"; do echo "==> WARNING: $warning" >&2; done

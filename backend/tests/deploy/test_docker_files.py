@@ -176,7 +176,7 @@ class TestDockerfile:
         user = runtime.all("USER")[-1].args.split(":")[0]
         assert user not in ("root", "0")
         installs = " ".join(run.args for run in runtime.all("RUN") if "apt-get install" in run.args)
-        for package in ("bubblewrap", "socat", "ca-certificates", "postgresql-client"):
+        for package in ("bubblewrap", "ca-certificates", "postgresql-client"):
             assert package in installs.split(), package
         assert "nodejs" not in installs
 
