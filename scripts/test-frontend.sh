@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The web app's checks: the committed OpenAPI document and generated client match the backend, types and
-# import boundaries, unit tests, a production build, then the end-to-end suite against the real backend.
+# The web app's checks: the committed OpenAPI document and generated client match the backend, an audit of
+# the production dependencies, types and ESLint (hooks, import boundaries, cycles), unit tests, a production
+# build, then the end-to-end suite against the real backend.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FRONTEND="$ROOT/frontend/aigc-frontend"
@@ -25,7 +26,9 @@ if ! diff -q "$current" openapi.json >/dev/null; then
   exit 1
 fi
 npm run --silent check:client
-echo "==> lint"
+echo "==> npm audit (production dependencies: fails on a high or critical vulnerability with a fix)"
+npm run --silent audit
+echo "==> lint (tsc, ESLint)"
 npm run --silent lint
 echo "==> unit tests"
 npm test --silent
