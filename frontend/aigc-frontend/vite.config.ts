@@ -1,4 +1,5 @@
 /// <reference types="vitest/config" />
+import { availableParallelism } from 'node:os';
 import { fileURLToPath, URL } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig, loadEnv } from 'vite';
@@ -23,6 +24,12 @@ export default defineConfig(({ mode }) => {
       include: ['src/**/*.test.{ts,tsx}'],
       css: false,
       testTimeout: 20000,
+      // antd, Ant Design X and their CommonJS dependencies take seconds to load; load them once per worker,
+      // not once per test file. src/testing/setup.ts resets the state a test can leave behind.
+      isolate: false,
+      // Vitest keeps a core for itself by default, which is one worker on a 2-core machine; the main process
+      // only hands out files and collects results.
+      maxWorkers: availableParallelism(),
     },
   };
 });

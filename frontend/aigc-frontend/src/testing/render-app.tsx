@@ -1,6 +1,7 @@
+import { StyleProvider } from '@ant-design/cssinjs';
 import { QueryClient } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
-import userEvent, { type Options as UserEventOptions } from '@testing-library/user-event';
+import userEvent, { PointerEventsCheckLevel, type Options as UserEventOptions } from '@testing-library/user-event';
 import { createMemoryRouter, RouterProvider } from 'react-router';
 import { AppProviders } from '@/app/providers/app-providers';
 import { routes } from '@/app/routes';
@@ -11,11 +12,18 @@ export function renderApp(path = '/', options: { userEvent?: UserEventOptions } 
     defaultOptions: { queries: { retry: false, gcTime: Infinity }, mutations: { retry: false } },
   });
   const router = createMemoryRouter(routes, { initialEntries: [path] });
-  const user = userEvent.setup(options.userEvent);
+  // No pause between keystrokes, and no pointer-events check: that check reads the computed style of every
+  // ancestor on each click (slow on jsdom), and with no stylesheets injected it could only see inline styles.
+  const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never, ...options.userEvent });
   const view = render(
-    <AppProviders queryClient={queryClient}>
-      <RouterProvider router={router} />
-    </AppProviders>,
+    // antd's CSS-in-JS would otherwise inject thousands of rules that jsdom parses and then matches against
+    // every element on each getComputedStyle call (queries by role, user-event, antd's own measuring).
+    // Rendering as on the server keeps the class names and leaves the styles out.
+    <StyleProvider mock="server">
+      <AppProviders queryClient={queryClient}>
+        <RouterProvider router={router} />
+      </AppProviders>
+    </StyleProvider>,
   );
   return { ...view, user, router, queryClient };
 }

@@ -56,7 +56,14 @@ configure({ asyncUtilTimeout: 5000 });
 
 installApiInterceptors();
 
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+// Load every lazy route before the tests: a worker keeps its modules across test files (isolate: false), so
+// this costs once per worker instead of landing inside the first test that happens to open each page.
+const routeModules = import.meta.glob('../app/routes/*.tsx');
+
+beforeAll(async () => {
+  server.listen({ onUnhandledRequest: 'error' });
+  await Promise.all(Object.values(routeModules).map((load) => load()));
+});
 beforeEach(async () => {
   localStorage.clear();
   resetMockApi();

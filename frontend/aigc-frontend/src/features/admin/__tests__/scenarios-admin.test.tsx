@@ -1,5 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { PointerEventsCheckLevel } from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioCreate, ScenarioUpdate } from '@/client/types.gen';
@@ -41,9 +40,7 @@ async function openScenarios() {
     makeScenario({ name: 'General assistant', slug: 'general', is_default: true }),
     makeScenario({ name: 'Data helper', slug: 'data', category: 'data', is_builtin: false, is_public: false, tools: ['Read'] }),
   ];
-  // The pointer-events check reads the computed style of every ancestor, about a second per click in the
-  // scenario drawer on jsdom; nothing here hides a control behind `pointer-events: none`.
-  const app = renderApp('/admin?tab=scenarios', { userEvent: { pointerEventsCheck: PointerEventsCheckLevel.Never } });
+  const app = renderApp('/admin?tab=scenarios');
   await screen.findByText('Data helper');
   return app;
 }

@@ -32,8 +32,9 @@ describe('registration', () => {
     await user.type(screen.getByLabelText('Confirm password'), 'different');
     await user.click(screen.getByRole('button', { name: 'Create account' }));
     expect(await screen.findByText('Username must be 3 to 64 characters')).toBeInTheDocument();
-    expect(screen.getByText('Password must be 8 to 128 characters')).toBeInTheDocument();
-    expect(screen.getByText('The two passwords do not match')).toBeInTheDocument();
+    // antd validates each field on its own tick: the messages do not all appear in the same render.
+    expect(await screen.findByText('Password must be 8 to 128 characters')).toBeInTheDocument();
+    expect(await screen.findByText('The two passwords do not match')).toBeInTheDocument();
 
     await user.clear(screen.getByLabelText('Username'));
     await user.type(screen.getByLabelText('Username'), 'bob');

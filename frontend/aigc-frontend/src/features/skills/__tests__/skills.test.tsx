@@ -1,5 +1,4 @@
 import { screen, waitFor, within } from '@testing-library/react';
-import { PointerEventsCheckLevel } from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { describe, expect, it } from 'vitest';
 import type { SkillCreate, SkillDetail, SkillFiles, SkillUpdate } from '@/client/types.gen';
@@ -82,9 +81,7 @@ function seed() {
 
 async function openSkills(who: 'alice' | 'root' = 'alice', path = '/skills') {
   mockApi.refreshCookieFor = who;
-  // The pointer-events check reads the computed style of every ancestor, about a second per click in the
-  // editor drawer on jsdom; nothing here hides a control behind `pointer-events: none`.
-  const app = renderApp(path, { userEvent: { pointerEventsCheck: PointerEventsCheckLevel.Never } });
+  const app = renderApp(path);
   await screen.findByText('How reports are laid out.');
   return app;
 }
