@@ -123,7 +123,22 @@ def bwrap_args(profile: dict[str, Any], command: str) -> list[str]:
     args += ["--dir", "/etc"]
     for entry in ETC_ENTRIES:
         args += ["--ro-bind-try", f"/etc/{entry}", f"/etc/{entry}"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--dir", "/var", "--tmpfs", "/var/tmp"]
+    # Sized: an unsized tmpfs may take half the host's memory, and neither the disk quota nor RLIMIT_AS
+    # counts it. Each private temp folder holds at most what one command may write.
+    tmp_size = str(int(profile.get("limits", {}).get("output_mb", 64)) * 1024 * 1024)
+    args += ["--proc", "/proc", "--dev", "/dev", "--size", tmp_size, "--tmpfs", "/dev/shm"]
+    args += [
+        "--size",
+        tmp_size,
+        "--tmpfs",
+        "/tmp",
+        "--dir",
+        "/var",
+        "--size",
+        tmp_size,
+        "--tmpfs",
+        "/var/tmp",
+    ]
     # The platform's own folders (database, data, other sessions) stay hidden even when a deployment keeps
     # them under a bound system folder such as /usr/local or /opt.
     bound = [*SYSTEM_FOLDERS, "/etc"]
@@ -135,6 +150,10 @@ def bwrap_args(profile: dict[str, Any], command: str) -> list[str]:
         elif os.path.exists(hidden):
             args += ["--ro-bind", "/dev/null", hidden]
     args += ["--bind", cwd, cwd]
+    # The CLI, which runs outside this sandbox, reads <cwd>/.claude (settings, hooks, skills): a command may
+    # read it but never write it, or it could plant hooks that run unsandboxed.
+    agent_config = _agent_config_folder(cwd)
+    args += ["--ro-bind", agent_config, agent_config]
     snapshot = _snapshot_file(profile, command)
     if snapshot is not None:
         args += ["--ro-bind", snapshot, snapshot]
@@ -143,6 +162,15 @@ def bwrap_args(profile: dict[str, Any], command: str) -> list[str]:
         args += ["--bind", cwd_file, cwd_file]
     args += ["--chdir", cwd, "/bin/bash", "-c", command]
     return args
+
+
+def _agent_config_folder(cwd: str) -> str:
+    """<cwd>/.claude as a real folder (a symlink or file left there by an earlier command is removed)."""
+    path = os.path.join(cwd, ".claude")
+    if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
+        os.unlink(path)
+    os.makedirs(path, exist_ok=True)
+    return path
 
 
 def _snapshot_file(profile: dict[str, Any], command: str) -> str | None:

@@ -21,12 +21,21 @@ def skills_dir(cwd: Path) -> Path:
     return cwd / ".claude" / "skills"
 
 
+def _real_folder(path: Path) -> None:
+    # The session folder is the agent's: a symlink there must not make the server write elsewhere.
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(parents=True, exist_ok=True)
+
+
 def install_skills(cwd: Path, skills: Iterable[tuple[str, SkillFiles]]) -> list[str]:
     """Write each skill's files (relative path -> content, SKILL.md required); return the names.
 
     A skill folder is replaced as a whole, so files removed from a skill disappear from the session too.
     """
     names: list[str] = []
+    _real_folder(cwd / ".claude")
+    _real_folder(skills_dir(cwd))
     for name, files in skills:
         if not SKILL_NAME.fullmatch(name):
             raise SkillInstallError(f"invalid skill name {name!r}: letters, digits, '.', '_' and '-' only")

@@ -197,6 +197,41 @@ async def test_hard_links_setuid_and_capabilities_give_nothing(
         assert "rc=0" not in turn.file("su.txt"), turn.file("su.txt")
 
 
+async def test_the_agents_own_config_folder_is_read_only(
+    runtime: AgentRuntime, model: MockModelServer, root: Path, cwd: Path
+) -> None:
+    """<cwd>/.claude is read by the CLI outside the sandbox: hooks planted there would run unsandboxed."""
+    (cwd / ".claude").symlink_to(root / "outside")  # as an earlier, unfixed sandbox could have left it
+    turn = await run_commands(
+        runtime,
+        model,
+        cwd,
+        [
+            "mkdir -p .claude/skills 2> w.txt; echo '{\"hooks\": {}}' > .claude/settings.json 2>> w.txt;"
+            " echo rc=$? >> w.txt",
+            "rm -rf .claude 2> rm.txt; echo rc=$? >> rm.txt",
+            f"ln -s {root}/outside .claude/skills/x 2> ln.txt; echo rc=$? >> ln.txt",
+        ],
+    )
+    assert turn.status == "ok", turn.events
+    assert "rc=0" not in turn.file("w.txt") and "rc=0" not in turn.file("rm.txt"), turn.file("w.txt")
+    assert "rc=0" not in turn.file("ln.txt")
+    config = cwd / ".claude"
+    assert config.is_dir() and not config.is_symlink() and not (config / "settings.json").exists()
+    assert sorted(p.name for p in (root / "outside").iterdir()) == ["secret.txt"]
+
+
+async def test_skills_are_not_installed_through_a_symlink(root: Path, cwd: Path) -> None:
+    from aigc.agent.skills import install_skills
+
+    (cwd / ".claude").mkdir()
+    (cwd / ".claude" / "skills").symlink_to(root / "outside")
+    assert install_skills(cwd, [("notes", {"SKILL.md": "---\nname: notes\n---\n"})]) == ["notes"]
+    assert (cwd / ".claude" / "skills" / "notes" / "SKILL.md").is_file()
+    assert not (cwd / ".claude" / "skills").is_symlink()
+    assert sorted(p.name for p in (root / "outside").iterdir()) == ["secret.txt"]
+
+
 async def test_cd_outside_does_not_move_the_file_tools(
     runtime: AgentRuntime, model: MockModelServer, cwd: Path
 ) -> None:
@@ -290,6 +325,26 @@ async def test_disk_quota_and_output_size(runtime: AgentRuntime, model: MockMode
     assert "went over its disk quota" in results[3]["result_summary"], results[3]
     assert results[5]["is_error"] is True, "an output over output_mb ends the command"
     assert "Exit code 153" in results[5]["result_summary"], "SIGXFSZ on the output file"
+
+
+async def test_private_temp_folders_are_sized(
+    runtime: AgentRuntime, model: MockModelServer, cwd: Path
+) -> None:
+    """/tmp, /var/tmp and /dev/shm are memory: each holds at most output_mb (8 MB here), not half the RAM."""
+    turn = await run_commands(
+        runtime,
+        model,
+        cwd,
+        [
+            "for d in /tmp /var/tmp /dev/shm; do for i in 1 2 3; do"
+            " head -c 5M /dev/zero > $d/f$i 2>/dev/null || echo full $d >> full.txt; done; done; true",
+        ],
+    )
+    assert turn.status == "ok", turn.events
+    assert turn.file("full.txt").split("\n")[:3] == ["full /tmp", "full /tmp", "full /var/tmp"], turn.file(
+        "full.txt"
+    )
+    assert "full /dev/shm" in turn.file("full.txt")
 
 
 async def test_memory_and_cpu_time_limits(runtime: AgentRuntime, model: MockModelServer, cwd: Path) -> None:
