@@ -26,13 +26,28 @@ _TEXT_KINDS: dict[str, PreviewKind] = {
 }
 
 
-def _local_path(settings: Settings, artifact: Artifact) -> Path:
-    return settings.work_dir / str(artifact.user_id) / str(artifact.session_id) / artifact.path
+def _session_folder(settings: Settings, artifact: Artifact) -> Path:
+    return settings.work_dir / str(artifact.user_id) / str(artifact.session_id)
 
 
-async def _local_chunks(path: Path) -> AsyncIterator[bytes]:
-    # O_NOFOLLOW: if the agent swapped the file for a link, nothing outside the folder is served.
-    fd = await anyio.to_thread.run_sync(lambda: os.open(path, os.O_RDONLY | os.O_NOFOLLOW))
+def _open_inside(path: Path, folder: Path) -> int | None:
+    """A read descriptor for `path` only if the file it reaches is inside `folder` (the agent may plant links)."""
+    try:
+        # O_NOFOLLOW: if the agent swapped the file itself for a link, it is not followed.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    # O_NOFOLLOW guards only the last part of the path: a folder on the way may have become a link. Where
+    # the opened file really is decides (Linux names it in /proc; elsewhere the resolved path stands in).
+    opened = f"/proc/self/fd/{fd}"
+    real = Path(os.path.realpath(opened if os.path.exists(opened) else path))
+    if real.is_relative_to(folder.resolve()) and os.path.isfile(real):
+        return fd
+    os.close(fd)
+    return None
+
+
+async def _local_chunks(fd: int) -> AsyncIterator[bytes]:
     handle = os.fdopen(fd, "rb")
     try:
         while chunk := await anyio.to_thread.run_sync(handle.read, CHUNK):
@@ -49,9 +64,11 @@ async def _byte_source(
     except StorageKeyError:
         raise NotFoundError("The file of this artifact is no longer available") from None
     except StorageNotFoundError:
-        path = _local_path(settings, artifact)
-        if artifact.upload_status == "pending" and path.is_file() and not path.is_symlink():
-            return _local_chunks(path)
+        folder = _session_folder(settings, artifact)
+        if artifact.upload_status == "pending":
+            fd = await anyio.to_thread.run_sync(_open_inside, folder / artifact.path, folder)
+            if fd is not None:
+                return _local_chunks(fd)
         raise NotFoundError("The file of this artifact is no longer available") from None
 
 
