@@ -117,6 +117,16 @@ class Settings(BaseSettings):
     minio_secure: bool = False
     minio_region: str | None = None
 
+    # --- scale-out (all empty: the whole platform runs in this one process, as `./scripts/start.sh` does)
+    # Redis: turn event streams any web replica can follow, stop signals, warm-agent affinity.
+    redis_url: str = ""
+    # Celery broker (redis:// or amqp://): with it, `aigc serve` dispatches turns to `aigc worker` processes.
+    broker_url: str = ""
+    # A finished turn's events stay in its stream this long, for clients re-attaching just after the end.
+    turn_stream_ttl_seconds: int = Field(default=120, ge=1)
+    # A worker renews its lease on a running turn this often; a lease unrenewed for 3 beats ends the turn.
+    worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
+
     # --- database tuning
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
@@ -180,6 +190,14 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _scale_out_needs_redis(self) -> Settings:
+        if self.broker_url and not self.redis_url:
+            raise ValueError(
+                "BROKER_URL needs REDIS_URL too: workers stream each turn's events to web replicas through Redis"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _resolve(self) -> Settings:
         self.data_dir = _from_root(self.data_dir)
         self.work_dir = _from_root(self.work_dir)
@@ -196,6 +214,11 @@ class Settings(BaseSettings):
         return self
 
     # --- derived values
+    @property
+    def scale_out(self) -> bool:
+        """Turns run on `aigc worker` processes reached through the broker, not in the web process."""
+        return bool(self.broker_url)
+
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
