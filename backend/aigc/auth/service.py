@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.auth import repository
+from aigc.auth.exceptions import AccountDisabledError
 from aigc.auth.models import RefreshToken
 from aigc.auth.schemas import TokenPair
 from aigc.auth.throttle import LoginThrottle
@@ -52,16 +53,22 @@ async def login(
     client_ip: str,
     user_agent: str | None,
 ) -> TokenPair:
-    """Check credentials under the throttle; unknown users and wrong passwords look the same."""
+    """Check credentials under the throttle; unknown users and wrong passwords look the same.
+
+    Only the holder of the right password learns that the account is disabled.
+    """
     account = login_name.strip().lower()
     throttle = LoginThrottle(settings)
     await throttle.check(account, client_ip)
     user = await user_service.find_by_login(session, account)
     valid = verify_password(settings, password, user.password_hash if user else None)
-    if user is None or not valid or not user.is_active:
+    if user is None or not valid:
         await throttle.record_failure(account)
         logger.info("Failed sign-in for %r from %s", account, client_ip)
         raise AuthenticationError(INVALID_CREDENTIALS, code="invalid_credentials")
+    if not user.is_active:
+        logger.info("Sign-in to disabled account %r from %s", account, client_ip)
+        raise AccountDisabledError()
     await throttle.record_success(account)
     user.last_login_at = utcnow()
     session.add(user)

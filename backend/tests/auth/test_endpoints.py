@@ -116,13 +116,29 @@ class TestLogin:
         assert strip(wrong) == strip(unknown)
         assert wrong.json()["message"] == "Incorrect username or password"
 
-    async def test_disabled_user_cannot_sign_in(self, client: httpx.AsyncClient) -> None:
+    async def test_disabled_user_with_the_right_password_is_told_to_ask_an_admin(
+        self, client: httpx.AsyncClient
+    ) -> None:
         await create_user(username="heidi", is_active=False)
         response = await client.post(
             f"{API}/auth/login", data={"username": "heidi", "password": DEFAULT_PASSWORD}
         )
+        assert response.status_code == 403
+        body = response.json()
+        assert body["code"] == "account_disabled"
+        assert "disabled" in body["message"] and "administrator" in body["message"]
+        assert "set-cookie" not in response.headers
+
+    async def test_disabled_user_with_a_wrong_password_learns_nothing(
+        self, client: httpx.AsyncClient
+    ) -> None:
+        await create_user(username="ivan", is_active=False)
+        response = await client.post(
+            f"{API}/auth/login", data={"username": "ivan", "password": "nope-nope-nope"}
+        )
         assert response.status_code == 401
         assert response.json()["code"] == "invalid_credentials"
+        assert response.json()["message"] == "Incorrect username or password"
 
     async def test_missing_form_fields_are_a_validation_error(self, client: httpx.AsyncClient) -> None:
         response = await client.post(f"{API}/auth/login", data={"username": "x"})

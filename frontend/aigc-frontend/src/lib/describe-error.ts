@@ -2,7 +2,12 @@ import type { TFunction } from 'i18next';
 import { ApiRequestError } from './api-error';
 
 /** Error codes the UI has its own wording for; any other code shows the server's message. */
-const TRANSLATED_CODES = ['invalid_credentials', 'too_many_attempts', 'registration_closed'] as const;
+const TRANSLATED_CODES = [
+  'invalid_credentials',
+  'account_disabled',
+  'too_many_attempts',
+  'registration_closed',
+] as const;
 type TranslatedCode = (typeof TRANSLATED_CODES)[number];
 
 function isTranslated(code: string | null): code is TranslatedCode {

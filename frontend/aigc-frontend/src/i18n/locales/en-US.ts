@@ -63,6 +63,7 @@ const enUS = {
     too_many_attempts: 'Too many sign-in attempts. Try again later.',
     too_many_attempts_retry: 'Too many sign-in attempts. Try again in {{seconds}} seconds.',
     registration_closed: 'Registration is closed. Ask an administrator for an account.',
+    account_disabled: 'This account has been disabled. Ask an administrator to enable it again.',
     network: 'Cannot reach the server. Check your connection and try again.',
     unknown: 'Something went wrong. Please try again.',
   },

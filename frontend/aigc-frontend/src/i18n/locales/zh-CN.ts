@@ -65,6 +65,7 @@ const zhCN: Messages = {
     too_many_attempts: '登录尝试次数过多，请稍后再试。',
     too_many_attempts_retry: '登录尝试次数过多，请在 {{seconds}} 秒后重试。',
     registration_closed: '注册已关闭，请联系管理员开通账户。',
+    account_disabled: '该账户已被停用，请联系管理员重新启用。',
     network: '无法连接服务器，请检查网络后重试。',
     unknown: '出错了，请重试。',
   },

@@ -39,7 +39,7 @@ describe('sign-in form', () => {
   it("shows the server's message for an error it has no wording for", async () => {
     server.use(
       http.post('*/api/v1/auth/login', () =>
-        HttpResponse.json(errorBody('account_disabled', 'This account has been disabled'), { status: 403 }),
+        HttpResponse.json(errorBody('sign_in_paused', 'Sign-in is paused for maintenance'), { status: 503 }),
       ),
     );
     const { user } = await openSignIn();
@@ -47,7 +47,23 @@ describe('sign-in form', () => {
     await user.type(screen.getByLabelText('Password'), testPassword);
     await user.click(screen.getByRole('button', { name: 'Sign in' }));
 
-    expect(await screen.findByRole('alert')).toHaveTextContent('This account has been disabled');
+    expect(await screen.findByRole('alert')).toHaveTextContent('Sign-in is paused for maintenance');
+  });
+
+  it('tells a disabled account to ask an administrator, in the UI language', async () => {
+    server.use(
+      http.post('*/api/v1/auth/login', () =>
+        HttpResponse.json(errorBody('account_disabled', 'server wording'), { status: 403 }),
+      ),
+    );
+    const { user } = await openSignIn();
+    await user.type(screen.getByLabelText('Username or email'), 'alice');
+    await user.type(screen.getByLabelText('Password'), testPassword);
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'This account has been disabled. Ask an administrator to enable it again.',
+    );
   });
 
   it('tells how long to wait when rate limited', async () => {
