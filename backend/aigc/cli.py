@@ -58,19 +58,10 @@ def version() -> None:
     typer.echo(__version__)
 
 
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Defaults to HOST")] = None,
-    port: Annotated[int | None, typer.Option(help="Defaults to PORT")] = None,
-    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
-) -> None:
-    """Run the API server (the schema must be current: see `aigc db upgrade`)."""
-    import uvicorn
-
+def _require_current_schema(settings: Settings) -> None:
+    """Stop with one line when the database is unreachable or its schema is not the code's."""
     from aigc.core.db import build_engine
     from aigc.core.migrations import SchemaOutOfDateError, ensure_schema_current
-
-    settings = _settings()
 
     async def _check() -> None:
         engine = build_engine(settings)
@@ -85,6 +76,19 @@ def serve(
         _fail(str(exc))
     except Exception as exc:  # unreachable database, bad URL: say so in one line
         _fail(f"Cannot reach the database ({type(exc).__name__}: {exc})")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Defaults to HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Defaults to PORT")] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development)")] = False,
+) -> None:
+    """Run the API server (the schema must be current: see `aigc db upgrade`)."""
+    import uvicorn
+
+    settings = _settings()
+    _require_current_schema(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
     # Before start-up runs: a second server on a busy port must not start jobs and then fail.
     if not reload and _port_in_use(bind_host, bind_port):
@@ -101,6 +105,24 @@ def serve(
         access_log=False,
         proxy_headers=True,
     )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int | None, typer.Option(help="Turns run at once (defaults to AGENT_MAX_CONCURRENT_RUNS)")
+    ] = None,
+) -> None:
+    """Run agent turns handed out by the web replicas (needs BROKER_URL and REDIS_URL)."""
+    settings = _settings()
+    if not settings.scale_out:
+        _fail("`aigc worker` needs BROKER_URL and REDIS_URL; without them `aigc serve` runs the turns itself")
+    _require_current_schema(settings)
+    from aigc.core.logging import configure_logging
+    from aigc.worker.main import run_worker
+
+    configure_logging(settings)
+    run_worker(settings, concurrency)
 
 
 @db_app.command("upgrade")

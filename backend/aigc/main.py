@@ -25,9 +25,9 @@ from aigc.ops.runlock import hold_server_lock, server_is_running
 from aigc.platform.router import metrics_router
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
-from aigc.sessions.turns import TurnManager
+from aigc.sessions.turns import LocalTurns, TurnManager
 from aigc.spa import mount_spa
-from aigc.storage import create_storage
+from aigc.storage import ArtifactStorage, create_storage
 
 # Each domain registers its scheduled jobs when its jobs module is imported; the scheduler runs them.
 from aigc.preferences import jobs as _preference_jobs  # noqa: F401  isort: skip
@@ -49,7 +49,8 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
     # Held for the process's lifetime (each worker holds its own): `aigc restore` refuses while any server does.
     with hold_server_lock(settings):
         await ensure_schema_current(get_engine())
-        if first_server:
+        # Scaled out, running turns belong to the workers, however many web replicas come and go.
+        if first_server and not settings.scale_out:
             async with session_scope() as session:
                 interrupted = await sessions_service.fail_interrupted_turns(session)
             if interrupted:
@@ -57,7 +58,7 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
                     "Marked %d turns left running by a previous server process as failed", interrupted
                 )
         app.state.storage = create_storage(settings)
-        app.state.turns = TurnManager(runtime_from_settings(), app.state.storage)
+        app.state.turns = _turn_manager(settings, app.state.storage)
         RUNTIME_COLLECTOR.runtime = app.state.turns.runtime
         app.state.scheduler = PlatformScheduler(settings, app.state)
         app.state.scheduler.start()
@@ -75,6 +76,22 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
             await app.state.turns.shutdown()
             await dispose_engine()
             logger.info("AIGC platform stopped")
+
+
+def _turn_manager(settings: Settings, storage: ArtifactStorage) -> TurnManager:
+    """Turns in this process (the default), or on `aigc worker` processes when BROKER_URL is set."""
+    if not settings.scale_out:
+        return LocalTurns(runtime_from_settings(), storage)
+    from aigc.core.redis import redis_client
+    from aigc.sessions.distributed import DistributedTurns
+    from aigc.worker.celery_app import broker_check, dispatcher, make_celery
+
+    celery = make_celery(settings)
+    turns = DistributedTurns(
+        settings, redis_client(settings.redis_url), dispatcher(celery), broker_check=broker_check(celery)
+    )
+    turns.start_sweeping()
+    return turns
 
 
 def create_app(settings: Settings | None = None, *, configure_logs: bool = True) -> FastAPI:

@@ -25,6 +25,7 @@ ErrorKind = Literal[
     "max_turns",
     "invalid_request",
     "shutting_down",
+    "worker_lost",
     "busy",
     "internal",
 ]

@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     redis_url: str = ""
     # Celery broker (redis:// or amqp://): with it, `aigc serve` dispatches turns to `aigc worker` processes.
     broker_url: str = ""
+    # Every key and channel of the platform in Redis starts with this (deployments sharing a Redis differ).
+    redis_key_prefix: str = "aigc:"
     # A finished turn's events stay in its stream this long, for clients re-attaching just after the end.
     turn_stream_ttl_seconds: int = Field(default=120, ge=1)
     # A worker renews its lease on a running turn this often; a lease unrenewed for 3 beats ends the turn.
@@ -266,12 +268,18 @@ def _check_production_rules(settings: Settings) -> Settings:
     return settings
 
 
+def env_file_path() -> Path:
+    """The file settings are read from besides the environment (it holds secrets: shell commands never see it).
+
+    AIGC_ENV_FILE picks another file (tests point it at none, so a developer's .env never leaks in).
+    """
+    return Path(os.environ.get("AIGC_ENV_FILE") or BASE_DIR / ".env")
+
+
 def load_settings(**overrides: object) -> Settings:
     """Build and check settings; raise ConfigError with one readable line on the first bad value."""
-    # AIGC_ENV_FILE picks another file (tests point it at none, so a developer's .env never leaks in).
-    env_file = os.environ.get("AIGC_ENV_FILE") or BASE_DIR / ".env"
     try:
-        settings = Settings(_env_file=env_file, **overrides)  # type: ignore[arg-type]  # pydantic checks overrides at run time
+        settings = Settings(_env_file=env_file_path(), **overrides)  # type: ignore[arg-type]  # pydantic checks overrides at run time
     except ValidationError as exc:
         first = exc.errors()[0]
         name = ".".join(str(part) for part in first["loc"]).upper() or "settings"

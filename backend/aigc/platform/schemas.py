@@ -18,6 +18,11 @@ class HealthPublic(BaseModel):
     model: str = Field(
         default="", description="Informational: the model endpoint's reachability; never fails the check"
     )
+    turns: str = Field(
+        default="embedded",
+        description="Where turns run: `embedded` (this process), or scaled out `ok: N worker(s)` / "
+        "`error: redis unreachable | broker unreachable | no worker running`",
+    )
     shell_sandbox: str = Field(
         default="",
         description="Informational: how shell commands are isolated and limited on this host "

@@ -99,10 +99,21 @@ async def health(state: Any, settings: Settings) -> HealthPublic:
         check_database(), check_storage(getattr(state, "storage", None)), check_model_endpoint(settings)
     )
     scheduler = state.scheduler.state if getattr(state, "scheduler", None) else "error: not started"
-    healthy = db == "ok" and storage == "ok" and scheduler in ("ok", "disabled")
     turns = getattr(state, "turns", None)
+    turn_engine = await turns.health() if turns is not None and hasattr(turns, "health") else "embedded"
+    healthy = (
+        db == "ok"
+        and storage == "ok"
+        and scheduler in ("ok", "disabled")
+        and not turn_engine.startswith("error")
+    )
     # The first call probes bwrap and the cgroups (a process start); later ones are cached.
-    shell_sandbox = str((await asyncio.to_thread(turns.runtime.sandbox_status))["summary"]) if turns else ""
+    runtime = turns.runtime if turns else None
+    shell_sandbox = (
+        str((await asyncio.to_thread(runtime.sandbox_status))["summary"])
+        if runtime
+        else ("on the workers" if turns else "")
+    )
     return HealthPublic(
         status="ok" if healthy else "error",
         version=__version__,
@@ -110,6 +121,7 @@ async def health(state: Any, settings: Settings) -> HealthPublic:
         storage=storage,
         scheduler=scheduler,
         model=model,
+        turns=turn_engine,
         shell_sandbox=shell_sandbox,
     )
 

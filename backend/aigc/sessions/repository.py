@@ -136,5 +136,31 @@ async def fail_running_messages(session: AsyncSession, reason: str) -> int:
     return int(result.rowcount or 0)
 
 
+async def end_running_message(
+    session: AsyncSession, message_id: uuid.UUID, status: TurnStatus, reason: str | None
+) -> bool:
+    """A turn that will not run on (its worker stopped, or it was stopped before it started); False if it had ended."""
+    result = await session.exec(
+        update(Message)
+        .where(col(Message.id) == message_id, col(Message.status) == TurnStatus.running.value)
+        .values(status=status.value, error=reason)
+    )
+    return bool(result.rowcount)
+
+
+async def running_message_ids(
+    session: AsyncSession, created_before: datetime
+) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(session id, message id) of replies still marked running that were started before a moment."""
+    rows = await session.exec(
+        select(Message.session_id, Message.id).where(
+            col(Message.status) == TurnStatus.running.value,
+            col(Message.role) == "assistant",
+            col(Message.created_at) < created_before,
+        )
+    )
+    return [(sid, mid) for sid, mid in rows.all()]
+
+
 async def delete_session(session: AsyncSession, session_id: uuid.UUID) -> None:
     await session.exec(delete(ChatSession).where(col(ChatSession.id) == session_id))

@@ -61,7 +61,7 @@ async def apply(
     """Carry the plan out; a session that fails is logged and left for the next run."""
     done = {"archived": 0, "deleted": 0, "failed": 0}
     for action in actions:
-        if turns is not None and turns.is_running(action.session_id):
+        if turns is not None and await turns.running_among([action.session_id]):
             continue  # in use after all
         try:
             if action.action == "delete":

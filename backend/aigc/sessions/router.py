@@ -61,7 +61,7 @@ async def create_session(
     data: SessionCreate, session: SessionDep, user: CurrentUser, turns: TurnsDep
 ) -> SessionPublic:
     """Start a session with a scenario, the default one, or `auto` (chosen from the first message)."""
-    return service.to_public(await service.create_session(session, user, data), turns)
+    return await service.to_public(await service.create_session(session, user, data), turns)
 
 
 @router.get("", summary="List my sessions", response_model=SessionsPublic)
@@ -97,7 +97,7 @@ async def rename_session(
     session_id: uuid.UUID, data: SessionUpdate, session: SessionDep, user: CurrentUser, turns: TurnsDep
 ) -> SessionPublic:
     """Change the title."""
-    return service.to_public(await service.rename(session, user, session_id, data.title), turns)
+    return await service.to_public(await service.rename(session, user, session_id, data.title), turns)
 
 
 @router.delete(
@@ -142,7 +142,7 @@ async def attachable_stream(
     session_id: uuid.UUID, session: SessionDep, user: CurrentUser, turns: TurnsDep
 ) -> TurnStream | None:
     await service.get_owned(session, user, session_id)
-    return turns.stream_for(session_id)
+    return await turns.stream_for(session_id)
 
 
 @router.get(

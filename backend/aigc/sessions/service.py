@@ -19,7 +19,7 @@ from aigc.feedback.schemas import FeedbackPublic
 from aigc.preferences import service as preference_service
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
-from aigc.sessions import repository
+from aigc.sessions import repository, transcripts
 from aigc.sessions.models import Artifact, ChatSession, Message
 from aigc.sessions.schemas import (
     ArtifactPublic,
@@ -84,9 +84,9 @@ async def find_message_owned(
     return await repository.get_message_owned(session, user_id, message_id)
 
 
-def to_public(chat: ChatSession, turns: TurnManager) -> SessionPublic:
+async def to_public(chat: ChatSession, turns: TurnManager) -> SessionPublic:
     public = SessionPublic.model_validate(chat)
-    public.is_running = turns.is_running(chat.id)
+    public.is_running = chat.id in await turns.running_among([chat.id])
     return public
 
 
@@ -94,14 +94,18 @@ async def list_sessions(
     session: AsyncSession, user: User, turns: TurnManager, search: str | None, offset: int, limit: int
 ) -> SessionsPublic:
     chats, count = await repository.list_owned(session, user.id, search, offset, limit)
-    return SessionsPublic(items=[to_public(chat, turns) for chat in chats], count=count)
+    running = await turns.running_among(chat.id for chat in chats)
+    items = [SessionPublic.model_validate(chat) for chat in chats]
+    for item in items:
+        item.is_running = item.id in running
+    return SessionsPublic(items=items, count=count)
 
 
 async def get_detail(
     session: AsyncSession, user: User, turns: TurnManager, session_id: uuid.UUID
 ) -> SessionDetail:
     chat = await get_owned(session, user, session_id)
-    detail = SessionDetail.model_validate(to_public(chat, turns).model_dump())
+    detail = SessionDetail.model_validate((await to_public(chat, turns)).model_dump())
     messages = await repository.messages_of(session, chat.id)
     ratings = await feedback_service.for_messages(
         session, user.id, [m.id for m in messages if m.role == "assistant"]
@@ -148,6 +152,9 @@ async def remove_session(
     if turns is not None:
         await turns.release(chat.id)
     await repository.delete_session(session, chat.id)
+    # The agent transcripts the SDK mirrored (keyed by the SDK's ids, not by the session's row).
+    known = [chat.sdk_session_id] if chat.sdk_session_id else []
+    await transcripts.delete_chat_transcripts(session, session_dir(settings, chat.user_id, chat.id), known)
     await session.flush()
     try:
         await storage.delete_prefix(f"{chat.user_id}/{chat.id}/")

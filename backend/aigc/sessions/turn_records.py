@@ -229,3 +229,11 @@ def upload_artifacts(
             logger.warning("Storing artifact %s failed: %s", result.item.key, result.error)
 
     upload_in_background(storage, items, on_result=mark)
+
+
+async def end_turn_unrun(
+    assistant_message_id: uuid.UUID, status: TurnStatus, reason: str | None = None
+) -> bool:
+    """A turn that will not run on: its reply recorded as failed or stopped (False when it had ended)."""
+    async with session_scope() as db:
+        return await repository.end_running_message(db, assistant_message_id, status, reason)

@@ -1,19 +1,24 @@
-"""Agent turns that run on the server: started by a request, streamed to any number of listeners.
+"""Agent turns: planned by the web process, run by a `TurnExecutor`, streamed to any number of listeners.
 
 A turn outlives the request that started it: when the browser goes away the turn goes on and is saved,
-and a client can re-attach and replay what it missed from the turn's numbered event buffer. What is saved,
-and when, is in turn_records.
+and a client can re-attach and replay what it missed from the turn's numbered events. The endpoints use
+a `TurnManager`: `LocalTurns` runs turns in this process (the embedded default); the scale-out manager
+(aigc.sessions.distributed) hands them to `aigc worker` processes, which run the very same executor.
+What is saved, and when, is in turn_records.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any, Protocol
 
 from aigc.agent import AgentRuntime, TurnRequest, install_skills
 from aigc.agent import events as agent_events
@@ -25,7 +30,10 @@ from aigc.sessions import artifacts as artifact_files
 from aigc.sessions import turn_records
 from aigc.sessions.events import TURN_EVENT, AcceptedEvent, AnyTurnEvent, ArtifactEvent
 from aigc.sessions.turn_records import Transcript
+from aigc.sessions.turn_streams import LocalTurnStream, StreamEvent, TurnSink, TurnStream
 from aigc.storage import ArtifactStorage
+
+__all__ = ["LocalTurns", "StreamEvent", "TurnExecutor", "TurnManager", "TurnPlan", "TurnStream"]
 
 logger = logging.getLogger("aigc.turns")
 
@@ -33,50 +41,8 @@ logger = logging.getLogger("aigc.turns")
 # receives the tail it missed rather than having to reload the whole session.
 FINISHED_STREAM_RETENTION_SECONDS = 120.0
 
-
-@dataclass(frozen=True)
-class StreamEvent:
-    """An event of the turn with its number in the stream (the SSE id a client re-attaches after)."""
-
-    id: int
-    event: AnyTurnEvent
-
-
-class TurnStream:
-    """The numbered events of one turn; listeners follow it from any point."""
-
-    def __init__(self, session_id: uuid.UUID, user_id: uuid.UUID) -> None:
-        self.session_id = session_id
-        self.user_id = user_id
-        self.events: list[StreamEvent] = []
-        self.finished = False
-        self.finished_at: float | None = None
-        self._wakeup = asyncio.Event()
-
-    def publish(self, event: AnyTurnEvent) -> None:
-        self.events.append(StreamEvent(len(self.events) + 1, event))
-        self._wake()
-
-    def finish(self) -> None:
-        self.finished = True
-        self.finished_at = time.monotonic()
-        self._wake()
-
-    def _wake(self) -> None:
-        # Waiters hold the old event; a fresh one is armed for the next change.
-        self._wakeup.set()
-        self._wakeup = asyncio.Event()
-
-    async def follow(self, after: int = 0) -> AsyncIterator[StreamEvent]:
-        """Every event after id `after`, then new ones as they come, until the turn has finished."""
-        index = max(0, after)
-        while True:
-            while index < len(self.events):
-                yield self.events[index]
-                index += 1
-            if self.finished:
-                return
-            await self._wakeup.wait()
+# What a listener's turn ends with when the worker running it stopped (killed, lost its machine).
+WORKER_STOPPED_ERROR = "The worker running this turn stopped; the reply was not finished"
 
 
 @dataclass
@@ -97,18 +63,185 @@ class TurnPlan:
     resume: str | None
     preference_version: int | None = None
     title_if_empty: str = ""
+    shell_limits: dict[str, Any] | None = field(default=None)
+
+    def to_payload(self) -> dict[str, Any]:
+        """JSON-safe, for the task queue (skills' file contents as base64)."""
+        data = asdict(self)
+        for key in ("session_id", "user_id", "scenario_id", "cwd"):
+            data[key] = str(data[key]) if data[key] is not None else None
+        data["skills"] = [
+            [name, {path: base64.b64encode(content).decode() for path, content in files.items()}]
+            for name, files in self.skills
+        ]
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> TurnPlan:
+        values = dict(data)
+        values["session_id"] = uuid.UUID(values["session_id"])
+        values["user_id"] = uuid.UUID(values["user_id"])
+        values["scenario_id"] = uuid.UUID(values["scenario_id"]) if values["scenario_id"] else None
+        values["cwd"] = Path(values["cwd"])
+        values["skills"] = [
+            (name, {path: base64.b64decode(content) for path, content in files.items()})
+            for name, files in values["skills"]
+        ]
+        return cls(**values)
 
 
-class TurnManager:
-    """Starts turns, keeps their streams for listeners, and stops them; one per server process."""
+class TurnManager(Protocol):
+    """What the endpoints and jobs use to start, follow and stop turns, whichever process runs them."""
+
+    runtime: AgentRuntime | None  # the agents of this process; None on a web replica that runs none
+
+    async def start(self, plan: TurnPlan) -> TurnStream: ...
+
+    async def stream_for(self, session_id: uuid.UUID) -> TurnStream | None: ...
+
+    async def running_among(self, session_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]: ...
+
+    async def stop(self, session_id: uuid.UUID) -> bool: ...
+
+    async def release(self, session_id: uuid.UUID) -> None: ...
+
+    async def shutdown(self) -> None: ...
+
+
+class TurnExecutor:
+    """Runs one turn of the agent, relays its events to a sink, and records the reply and its artifacts.
+
+    The same code runs a turn in the web process (embedded) and in an `aigc worker` (scaled out).
+    """
 
     def __init__(self, runtime: AgentRuntime, storage: ArtifactStorage) -> None:
         self.runtime = runtime
         self.storage = storage
-        self._streams: dict[uuid.UUID, TurnStream] = {}
+
+    async def run(
+        self,
+        plan: TurnPlan,
+        sink: TurnSink,
+        accept: Callable[[], Awaitable[bool]],
+        assistant_message_id: uuid.UUID,
+    ) -> None:
+        """Run the turn; `accept` waits until the user's message is saved (False: it was not, give up)."""
+        transcript = Transcript()
+        started = time.monotonic()
+        before: dict[str, artifact_files.FileState] = {}
+        accepted = False
+        try:
+            request = self._request(plan)
+            before = await asyncio.to_thread(artifact_files.snapshot, plan.cwd)
+            # The agent gets the prompt while the message is saved: its CLI needs tens of milliseconds before
+            # it calls the model, the save a few. Its events wait in the read-ahead buffer until the save is done.
+            async with read_ahead(self.runtime.run_turn(request)) as agent:
+                accepted = await accept()
+                if accepted:
+                    await self._relay(agent, plan, sink, transcript)
+            if not accepted:  # leaving the block stopped the agent
+                await self.abandon(plan)
+                return
+        except Exception as exc:  # the turn must end cleanly whatever broke
+            if not accepted and not await accept():
+                await self.abandon(plan)
+                return
+            logger.exception("Turn of session %s failed", plan.session_id)
+            transcript.status = "error"
+            transcript.error_kind = "internal"
+            transcript.error = f"The turn failed on the server ({type(exc).__name__})"
+            await sink.publish(agent_events.ErrorEvent(kind="internal", message=transcript.error))
+        if transcript.status == "error" and not transcript.error:
+            transcript.error = "The turn ended with an error"
+        try:
+            found = await asyncio.to_thread(artifact_files.changed_files, plan.cwd, before)
+            artifacts = await turn_records.record_reply(
+                plan, assistant_message_id, transcript, found, started
+            )
+            if artifacts:
+                turn_records.upload_artifacts(self.storage, artifacts, found)
+            for artifact in artifacts:
+                await sink.publish(ArtifactEvent.model_validate(artifact))
+        except Exception:
+            logger.exception("Saving the turn of session %s failed", plan.session_id)
+            transcript.status = "error"
+        usage = transcript.usage
+        metrics.observe_turn(
+            transcript.status,
+            transcript.error_kind,
+            usage.input_tokens if usage else 0,
+            usage.output_tokens if usage else 0,
+            usage.cost_usd if usage else 0.0,
+        )
+        await sink.publish(
+            agent_events.DoneEvent(
+                status=transcript.status, message_id=assistant_message_id, error=transcript.error
+            )
+        )
+        await sink.finish()
+
+    async def abandon(self, plan: TurnPlan) -> None:
+        """The user's message could not be saved: the agent's process goes too, whatever it got to do."""
+        try:
+            await self.runtime.release(str(plan.session_id))
+        except Exception:
+            logger.exception("Releasing the agent of session %s failed", plan.session_id)
+
+    def _request(self, plan: TurnPlan) -> TurnRequest:
+        plan.cwd.mkdir(parents=True, exist_ok=True)
+        return TurnRequest(
+            session_key=str(plan.session_id),
+            cwd=plan.cwd,
+            prompt=plan.prompt,
+            model=plan.model,
+            system_prompt=plan.system_prompt,
+            tools=plan.tools,
+            skills=install_skills(plan.cwd, plan.skills),
+            max_turns=plan.max_turns,
+            max_budget_usd=plan.max_budget_usd,
+            resume=plan.resume,
+            # The scenario's own limits over the deployment's (AGENT_SHELL_*), field by field.
+            shell_limits=(
+                dataclasses.replace(self.runtime.config.shell_limits, **plan.shell_limits)
+                if plan.shell_limits
+                else None
+            ),
+        )
+
+    @staticmethod
+    async def _relay(
+        agent: AsyncIterator[agent_events.AgentEvent],
+        plan: TurnPlan,
+        sink: TurnSink,
+        transcript: Transcript,
+    ) -> None:
+        """The agent's events, shaped for users, into the transcript and onto the stream."""
+        cwd = plan.cwd.resolve()
+        async for raw_event in agent:
+            event = _shape(raw_event, transcript, cwd)
+            transcript.apply(event)
+            if isinstance(event, agent_events.Error):
+                # What the endpoint or the agent said stays here, for operators; users get the message.
+                logger.warning(
+                    "Turn of session %s failed (%s): %s",
+                    plan.session_id,
+                    event.kind,
+                    event.detail or event.message,
+                )
+            if not isinstance(event, agent_events.DoneEvent):  # the stream's own `done` comes after saving
+                await sink.publish(_relayed(event))
+
+
+class LocalTurns:
+    """Runs turns in this process and keeps their streams in memory (the embedded default)."""
+
+    def __init__(self, runtime: AgentRuntime, storage: ArtifactStorage) -> None:
+        self.runtime: AgentRuntime | None = runtime
+        self.executor = TurnExecutor(runtime, storage)
+        self._streams: dict[uuid.UUID, LocalTurnStream] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
-    def stream_for(self, session_id: uuid.UUID) -> TurnStream | None:
+    async def stream_for(self, session_id: uuid.UUID) -> TurnStream | None:
         self._drop_expired()
         return self._streams.get(session_id)
 
@@ -116,25 +249,27 @@ class TurnManager:
         stream = self._streams.get(session_id)
         return stream is not None and not stream.finished
 
-    def running_sessions(self) -> set[uuid.UUID]:
-        return {sid for sid, stream in self._streams.items() if not stream.finished}
+    async def running_among(self, session_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        return {sid for sid in session_ids if self.is_running(sid)}
 
     async def start(self, plan: TurnPlan) -> TurnStream:
         """Save the user's message, start the agent in the background, and return the turn's stream."""
         # Finished streams hold every event of their turn: drop the expired ones where new ones are added.
         self._drop_expired()
         if self.is_running(plan.session_id):
-            raise ConflictError(
-                "A reply is still being written in this session; stop it or wait", code="turn_running"
-            )
-        stream = TurnStream(plan.session_id, plan.user_id)
+            raise turn_running_error()
+        stream = LocalTurnStream(plan.session_id, plan.user_id)
         self._streams[plan.session_id] = stream
         user_message_id, assistant_message_id = new_id(), new_id()
         save = asyncio.create_task(
             turn_records.save_user_message(plan, user_message_id, assistant_message_id)
         )
+
+        async def accept() -> bool:
+            return await _accept_when_saved(plan, stream, save)
+
         task = asyncio.create_task(
-            self._run(plan, stream, save, assistant_message_id), name=f"turn-{plan.session_id}"
+            self.executor.run(plan, stream, accept, assistant_message_id), name=f"turn-{plan.session_id}"
         )
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -152,20 +287,22 @@ class TurnManager:
         """Interrupt the running turn; it ends as `stopped` and is saved."""
         if not self.is_running(session_id):
             return False
-        return await self.runtime.interrupt(str(session_id))
+        return await self.executor.runtime.interrupt(str(session_id))
 
     async def release(self, session_id: uuid.UUID) -> None:
         """Free the session's warm agent (deleting the session)."""
+        runtime = self.executor.runtime
         if self.is_running(session_id):
-            await self.runtime.interrupt(str(session_id))
-        await self.runtime.release(str(session_id))
+            await runtime.interrupt(str(session_id))
+        await runtime.release(str(session_id))
 
     async def shutdown(self) -> None:
-        for session_id in list(self.running_sessions()):
-            await self.runtime.interrupt(str(session_id))
+        runtime = self.executor.runtime
+        for session_id in [sid for sid in self._streams if self.is_running(sid)]:
+            await runtime.interrupt(str(session_id))
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=10)
-        await self.runtime.shutdown()
+        await runtime.shutdown()
 
     def _drop_expired(self) -> None:
         now = time.monotonic()
@@ -176,131 +313,30 @@ class TurnManager:
             ):
                 del self._streams[session_id]
 
-    @staticmethod
-    async def _accept(
-        plan: TurnPlan, stream: TurnStream, save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]]
-    ) -> bool:
-        """Wait for the user's message to be saved; announce the turn, or end it when the save failed."""
-        try:
-            user_message_id, assistant_message_id = await asyncio.shield(save)
-        except BaseException:  # `start` answers the request with the error
-            stream.finish()
-            return False
-        stream.publish(
-            AcceptedEvent(
-                session_id=plan.session_id,
-                user_message_id=user_message_id,
-                assistant_message_id=assistant_message_id,
-            )
-        )
-        return True
 
-    async def _run(
-        self,
-        plan: TurnPlan,
-        stream: TurnStream,
-        save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]],
-        assistant_message_id: uuid.UUID,
-    ) -> None:
-        transcript = Transcript()
-        started = time.monotonic()
-        before: dict[str, artifact_files.FileState] = {}
-        accepted = False
-        try:
-            request = self._request(plan)
-            before = await asyncio.to_thread(artifact_files.snapshot, plan.cwd)
-            # The agent gets the prompt while the message is saved: its CLI needs tens of milliseconds before
-            # it calls the model, the save a few. Its events wait in the read-ahead buffer until the save is done.
-            async with read_ahead(self.runtime.run_turn(request)) as agent:
-                accepted = await self._accept(plan, stream, save)
-                if accepted:
-                    await self._relay(agent, plan, stream, transcript)
-            if not accepted:  # leaving the block stopped the agent
-                await self._abandon(plan)
-                return
-        except Exception as exc:  # the turn must end cleanly whatever broke
-            if not accepted and not await self._accept(plan, stream, save):
-                await self._abandon(plan)
-                return
-            logger.exception("Turn of session %s failed", plan.session_id)
-            transcript.status = "error"
-            transcript.error_kind = "internal"
-            transcript.error = f"The turn failed on the server ({type(exc).__name__})"
-            stream.publish(agent_events.ErrorEvent(kind="internal", message=transcript.error))
-        if transcript.status == "error" and not transcript.error:
-            transcript.error = "The turn ended with an error"
-        try:
-            found = await asyncio.to_thread(artifact_files.changed_files, plan.cwd, before)
-            artifacts = await turn_records.record_reply(
-                plan, assistant_message_id, transcript, found, started
-            )
-            if artifacts:
-                turn_records.upload_artifacts(self.storage, artifacts, found)
-            for artifact in artifacts:
-                stream.publish(ArtifactEvent.model_validate(artifact))
-        except Exception:
-            logger.exception("Saving the turn of session %s failed", plan.session_id)
-            transcript.status = "error"
-        usage = transcript.usage
-        metrics.observe_turn(
-            transcript.status,
-            transcript.error_kind,
-            usage.input_tokens if usage else 0,
-            usage.output_tokens if usage else 0,
-            usage.cost_usd if usage else 0.0,
-        )
-        stream.publish(
-            agent_events.DoneEvent(
-                status=transcript.status, message_id=assistant_message_id, error=transcript.error
-            )
-        )
-        stream.finish()
+def turn_running_error() -> ConflictError:
+    return ConflictError(
+        "A reply is still being written in this session; stop it or wait", code="turn_running"
+    )
 
-    async def _abandon(self, plan: TurnPlan) -> None:
-        """The user's message could not be saved: the agent's process goes too, whatever it got to do."""
-        try:
-            await self.runtime.release(str(plan.session_id))
-        except Exception:
-            logger.exception("Releasing the agent of session %s failed", plan.session_id)
 
-    @staticmethod
-    def _request(plan: TurnPlan) -> TurnRequest:
-        plan.cwd.mkdir(parents=True, exist_ok=True)
-        return TurnRequest(
-            session_key=str(plan.session_id),
-            cwd=plan.cwd,
-            prompt=plan.prompt,
-            model=plan.model,
-            system_prompt=plan.system_prompt,
-            tools=plan.tools,
-            skills=install_skills(plan.cwd, plan.skills),
-            max_turns=plan.max_turns,
-            max_budget_usd=plan.max_budget_usd,
-            resume=plan.resume,
+async def _accept_when_saved(
+    plan: TurnPlan, stream: LocalTurnStream, save: asyncio.Task[tuple[uuid.UUID, uuid.UUID]]
+) -> bool:
+    """Wait for the user's message to be saved; announce the turn, or end it when the save failed."""
+    try:
+        user_message_id, assistant_message_id = await asyncio.shield(save)
+    except BaseException:  # `start` answers the request with the error
+        stream.finish_now()
+        return False
+    stream.publish_now(
+        AcceptedEvent(
+            session_id=plan.session_id,
+            user_message_id=user_message_id,
+            assistant_message_id=assistant_message_id,
         )
-
-    @staticmethod
-    async def _relay(
-        agent: AsyncIterator[agent_events.AgentEvent],
-        plan: TurnPlan,
-        stream: TurnStream,
-        transcript: Transcript,
-    ) -> None:
-        """The agent's events, shaped for users, into the transcript and onto the stream."""
-        cwd = plan.cwd.resolve()
-        async for raw_event in agent:
-            event = _shape(raw_event, transcript, cwd)
-            transcript.apply(event)
-            if isinstance(event, agent_events.Error):
-                # What the endpoint or the agent said stays here, for operators; users get the message.
-                logger.warning(
-                    "Turn of session %s failed (%s): %s",
-                    plan.session_id,
-                    event.kind,
-                    event.detail or event.message,
-                )
-            if not isinstance(event, agent_events.DoneEvent):  # the stream's own `done` comes after saving
-                stream.publish(_relayed(event))
+    )
+    return True
 
 
 def _shape(event: agent_events.AgentEvent, transcript: Transcript, cwd: Path) -> agent_events.AgentEvent:

@@ -23,6 +23,7 @@ async def test_healthy(client: httpx.AsyncClient) -> None:
         "storage": "ok",
         "scheduler": "disabled",
         "model": "ok (demo model)",
+        "turns": "embedded",
     }
 
 

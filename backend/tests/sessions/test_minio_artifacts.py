@@ -21,9 +21,9 @@ def minio_storage(app: FastAPI, s3_endpoint: str) -> Iterator[ArtifactStorage]:
     """The running app switched to the S3 backend for one test."""
     local = app.state.storage
     storage = make_minio(s3_endpoint)
-    app.state.storage = app.state.turns.storage = storage
+    app.state.storage = app.state.turns.executor.storage = storage
     yield storage
-    app.state.storage = app.state.turns.storage = local
+    app.state.storage = app.state.turns.executor.storage = local
 
 
 async def test_artifact_round_trip_through_s3(

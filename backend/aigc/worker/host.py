@@ -1,0 +1,218 @@
+"""One per worker process: the event loop that holds the warm agents and runs the turns Celery hands in.
+
+Celery's threads call `run_turn`, which runs the turn on this loop (the agents' SDK clients live on one
+loop) and returns when it has ended and been saved; only then does Celery acknowledge the job. Beside the
+turns the loop keeps the worker's presence and its turns' leases alive in Redis, and listens for stop and
+release on the control channel.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import threading
+import uuid
+from concurrent.futures import Future
+from typing import Any
+
+from aigc.agent import events as agent_events
+from aigc.agent import runtime_from_settings
+from aigc.core.config import Settings
+from aigc.core.db import dispose_engine, get_engine
+from aigc.core.migrations import ensure_schema_current
+from aigc.core.redis import redis_client
+from aigc.sessions import turn_records
+from aigc.sessions.distributed import TurnReaper, lease_ttl_ms, worker_queue
+from aigc.sessions.events import AnyTurnEvent
+from aigc.sessions.models import TurnStatus
+from aigc.sessions.turn_streams import RedisTurnKeys, RedisTurnStream
+from aigc.sessions.turns import WORKER_STOPPED_ERROR, TurnExecutor, TurnPlan
+from aigc.storage import create_storage
+
+logger = logging.getLogger("aigc.worker")
+
+STOPPED_BEFORE_START = "Stopped before an agent took the message"
+
+
+def new_worker_id() -> str:
+    """Unique per process start: a restarted worker is a new worker (its old queue is not its own)."""
+    host = "".join(c if c.isalnum() or c in "-_" else "-" for c in socket.gethostname())[:40]
+    return f"{host}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class BestEffortSink:
+    """The turn's stream as the worker writes it: Redis going away must not cost the turn its saved reply.
+
+    Listeners then miss events (they see the reply when they reload); the turn still ends and is recorded.
+    """
+
+    def __init__(self, stream: RedisTurnStream) -> None:
+        self.stream = stream
+        self.failed = False
+
+    async def publish(self, event: AnyTurnEvent) -> None:
+        await self._try(self.stream.publish(event))
+
+    async def finish(self) -> None:
+        await self._try(self.stream.finish())
+
+    async def _try(self, step: Any) -> None:
+        try:
+            await step
+        except Exception as exc:
+            if not self.failed:
+                logger.error("Turn events of session %s not delivered: %s", self.stream.session_id, exc)
+            self.failed = True
+
+
+class WorkerHost:
+    def __init__(self, settings: Settings, worker_id: str | None = None) -> None:
+        self.settings = settings
+        self.worker_id = worker_id or new_worker_id()
+        self.keys = RedisTurnKeys(settings.redis_key_prefix)
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="aigc-agents", daemon=True)
+        self._running: dict[uuid.UUID, uuid.UUID] = {}  # session -> turn, for stop and the leases
+        self._background: list[asyncio.Task[None]] = []
+
+    @property
+    def queues(self) -> list[str]:
+        from aigc.sessions.distributed import DEFAULT_QUEUE
+
+        return [DEFAULT_QUEUE, worker_queue(self.worker_id)]
+
+    # --- lifecycle (called from Celery's threads)
+    def start(self) -> None:
+        self._thread.start()
+        self._call(self._setup())
+
+    def stop(self) -> None:
+        with contextlib.suppress(Exception):
+            self._call(self._teardown())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=10)
+
+    def run_turn(self, payload: dict[str, Any]) -> None:
+        self._call(self._run_turn(payload))
+
+    def _call(self, coro: Any) -> Any:
+        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result()
+
+    # --- on the loop
+    async def _setup(self) -> None:
+        await ensure_schema_current(get_engine())
+        self.storage = create_storage(self.settings)
+        self.runtime = runtime_from_settings()
+        self.executor = TurnExecutor(self.runtime, self.storage)
+        self.redis = redis_client(self.settings.redis_url)
+        self.reaper = TurnReaper(self.settings, self.redis, self.keys)
+        await self._beat()
+        self._background = [
+            asyncio.create_task(self._beat_forever(), name="worker-heartbeat"),
+            asyncio.create_task(self._listen(), name="worker-control"),
+        ]
+        logger.info("Worker %s ready (queues: %s)", self.worker_id, ", ".join(self.queues))
+
+    async def _teardown(self) -> None:
+        for task in self._background:
+            task.cancel()
+        await asyncio.gather(*self._background, return_exceptions=True)
+        with contextlib.suppress(Exception):
+            await self.redis.delete(self.keys.worker(self.worker_id))
+        await self.runtime.shutdown()
+        await self.redis.aclose()
+        await dispose_engine()
+
+    async def _run_turn(self, payload: dict[str, Any]) -> None:
+        plan = TurnPlan.from_payload(payload["plan"])
+        turn_id = uuid.UUID(payload["turn_id"])
+        # Lease before claim: a claimed turn without a lease would look abandoned to a listener.
+        await self.redis.set(self.keys.lease(turn_id), self.worker_id, px=lease_ttl_ms(self.settings))
+        if not await self.redis.set(self.keys.claim(turn_id), self.worker_id, nx=True, ex=24 * 3600):
+            # Redelivered: the worker that took it first stopped mid-turn. Not re-run (its tools may have
+            # run); ended with the error, and the next message in the session resumes from what was saved.
+            await self.redis.delete(self.keys.lease(turn_id))
+            await self.reaper.reap(plan.session_id, plan.user_id, turn_id, WORKER_STOPPED_ERROR)
+            return
+        stream = RedisTurnStream(
+            self.redis,
+            self.keys,
+            plan.session_id,
+            plan.user_id,
+            turn_id,
+            ttl_seconds=self.settings.turn_stream_ttl_seconds,
+            next_id=int(payload["next_event_id"]),
+        )
+        sink = BestEffortSink(stream)
+        if await self.redis.exists(self.keys.stop(turn_id)):
+            await self._end_stopped(plan, turn_id, sink)
+            return
+        self._running[plan.session_id] = turn_id
+        try:
+            await self.executor.run(plan, sink, _accepted, turn_id)
+        finally:
+            self._running.pop(plan.session_id, None)
+            with contextlib.suppress(Exception):
+                await self.redis.set(
+                    self.keys.warm(plan.session_id),
+                    self.worker_id,
+                    ex=int(self.settings.agent_idle_release_seconds),
+                )
+
+    async def _end_stopped(self, plan: TurnPlan, turn_id: uuid.UUID, sink: BestEffortSink) -> None:
+        await turn_records.end_turn_unrun(turn_id, TurnStatus.stopped)
+        await sink.publish(agent_events.DoneEvent(status="stopped", message_id=turn_id))
+        await sink.finish()
+        logger.info("Turn %s of session %s was stopped before it started", turn_id, plan.session_id)
+
+    async def _beat(self) -> None:
+        ttl = lease_ttl_ms(self.settings)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.set(self.keys.worker(self.worker_id), "1", px=ttl)
+            for turn_id in self._running.values():
+                pipe.pexpire(self.keys.lease(turn_id), ttl)
+            await pipe.execute()
+
+    async def _beat_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.worker_heartbeat_seconds)
+            try:
+                await self._beat()
+            except Exception as exc:  # Redis away: listeners will end the turns; ours go on and are saved
+                logger.warning("Worker heartbeat failed: %s", exc)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self.redis.pubsub() as pubsub:
+                    await pubsub.subscribe(self.keys.control)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            await self._control(json.loads(message["data"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.warning("Control channel lost (%s); listening again", exc)
+                await asyncio.sleep(self.settings.worker_heartbeat_seconds)
+
+    async def _control(self, message: dict[str, Any]) -> None:
+        session_id = uuid.UUID(message["session"])
+        key = str(session_id)
+        if message["op"] == "stop" and session_id in self._running:
+            # The turn may be between taking the job and registering its agent: try a few times.
+            for _ in range(20):
+                if await self.runtime.interrupt(key) or session_id not in self._running:
+                    return
+                await asyncio.sleep(0.05)
+        elif message["op"] == "release":
+            await self.runtime.release(key)
+
+
+async def _accepted() -> bool:
+    """The web replica saved the user's message and announced the turn before queueing it."""
+    return True
