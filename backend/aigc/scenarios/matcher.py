@@ -3,11 +3,14 @@
 Chinese has no spaces, so CJK text is indexed as overlapping character bigrams (plus single characters for
 one-character runs); Latin text as lower-cased words. Each scenario field has a weight (tags and name count
 most), scores use BM25-style saturation with IDF across the visible catalogue, and the user's own history
-nudges the ranking. Results are cached per user, normalised text and catalogue version.
+nudges the ranking. Results are cached per user, normalised text and catalogue fingerprint: the id and
+`updated_at` of every scenario ranked, read from the database with the scenarios themselves, so a change made
+by any process (another web replica, a worker, a script) is seen at once and costs no extra query.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 import uuid
@@ -169,18 +172,13 @@ def rank(
 
 
 class _Cache:
-    """An LRU of rankings; entries from an older catalogue version are never returned."""
+    """An LRU of rankings, keyed on the catalogue's fingerprint among the rest: a changed catalogue misses."""
 
     def __init__(self, size: int) -> None:
         self._size = size
         self._entries: OrderedDict[tuple[object, ...], list[tuple[uuid.UUID, float, str]]] = OrderedDict()
-        self._version: int | None = None
 
-    def get(self, key: tuple[object, ...], version: int) -> list[tuple[uuid.UUID, float, str]] | None:
-        if version != self._version:
-            self._entries.clear()
-            self._version = version
-            return None
+    def get(self, key: tuple[object, ...]) -> list[tuple[uuid.UUID, float, str]] | None:
         value = self._entries.get(key)
         if value is not None:
             self._entries.move_to_end(key)
@@ -192,6 +190,15 @@ class _Cache:
             self._entries.popitem(last=False)
 
 
+def fingerprint(scenarios: list[Scenario]) -> bytes:
+    """Changes whenever a scenario is added, removed, hidden or edited (every edit moves `updated_at`)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for scenario in sorted(scenarios, key=lambda s: s.id):
+        digest.update(scenario.id.bytes)
+        digest.update(scenario.updated_at.isoformat().encode())
+    return digest.digest()
+
+
 _cache = _Cache(CACHE_SIZE)
 
 
@@ -201,15 +208,13 @@ def normalise(text: str) -> str:
 
 async def match(session: AsyncSession, user: User, text: str, limit: int = 5) -> tuple[list[Match], bool]:
     """The best scenarios for `text` and whether the answer fell back to the default scenario."""
-    from aigc.scenarios.service import catalogue_version
-
     scenarios, _ = await repository.list_visible(
         session, user, search=None, category=None, favorites_only=False, offset=0, limit=1000
     )
     scenarios = [s for s in scenarios if s.is_enabled]
     by_id = {s.id: s for s in scenarios}
-    key = (user.id, normalise(text))
-    cached = _cache.get(key, catalogue_version())
+    key = (user.id, normalise(text), fingerprint(scenarios))
+    cached = _cache.get(key)
     if cached is None:
         usage = await repository.usage_counts(session, user.id)
         ratings = await feedback_service.satisfaction_by_scenario(session, user.id)

@@ -27,18 +27,6 @@ from aigc.scenarios.schemas import (
 from aigc.skills import service as skill_service
 from aigc.users.models import User
 
-# Bumped on every change so caches keyed on the catalogue (the matcher's) know to drop entries.
-_catalogue_version = 0
-
-
-def catalogue_version() -> int:
-    return _catalogue_version
-
-
-def _catalogue_changed() -> None:
-    global _catalogue_version
-    _catalogue_version += 1
-
 
 async def find_visible(session: AsyncSession, user: User, scenario_id: uuid.UUID) -> Scenario | None:
     """A scenario the user may see, or None."""
@@ -164,7 +152,6 @@ async def create_scenario(session: AsyncSession, user: User, data: ScenarioCreat
     await session.flush()
     await repository.set_skills(session, scenario.id, data.skill_ids)
     await session.flush()
-    _catalogue_changed()
     return (await to_public(session, user, [scenario]))[0]
 
 
@@ -200,7 +187,6 @@ async def update_scenario(
         scenario.updated_at = utcnow()
     session.add(scenario)
     await session.flush()
-    _catalogue_changed()
     return (await to_public(session, user, [scenario]))[0]
 
 
@@ -214,7 +200,6 @@ async def delete_scenario(session: AsyncSession, user: User, scenario_id: uuid.U
         )
     await session.delete(scenario)
     await session.flush()
-    _catalogue_changed()
 
 
 async def set_default(session: AsyncSession, admin: User, scenario_id: uuid.UUID) -> ScenarioPublic:
@@ -228,7 +213,6 @@ async def set_default(session: AsyncSession, admin: User, scenario_id: uuid.UUID
         scenario.is_default = True
         session.add(scenario)
         await session.flush()
-        _catalogue_changed()
     return (await to_public(session, admin, [scenario]))[0]
 
 
@@ -295,4 +279,3 @@ async def best_match(session: AsyncSession, user: User, text: str) -> Scenario |
 async def delete_private_scenarios_of(session: AsyncSession, user_id: uuid.UUID) -> None:
     """A deleted account takes its private scenarios with it; public ones it created stay."""
     await repository.delete_private_of(session, user_id)
-    _catalogue_changed()

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.core.config import Settings
 from aigc.migrations.seeds.scenarios_0002 import builtin_scenario_rows
 from aigc.scenarios.matcher import rank, tokens
 from aigc.scenarios.models import Scenario
@@ -54,6 +58,26 @@ async def test_the_cache_is_dropped_when_scenarios_change(client: httpx.AsyncCli
     )
     body = (await client.post(API, json={"text": text}, headers=user.headers)).json()
     assert body["fallback"] is False and body["items"][0]["scenario"]["id"] == created["id"]
+
+
+async def test_a_change_made_by_another_process_is_seen_at_once(
+    client: httpx.AsyncClient, settings: Settings
+) -> None:
+    user = await signed_in_user(client)
+    text = "plan a kayak trip itinerary"
+    assert (await client.post(API, json={"text": text}, headers=user.headers)).json()["fallback"] is True
+    # Another process (its own engine on the same database) edits a scenario; this one is never told.
+    other_process = create_async_engine(settings.database_url)
+    try:
+        async with AsyncSession(other_process) as db:
+            translator = (await db.exec(select(Scenario).where(Scenario.slug == "translator"))).one()
+            translator.tags = [*translator.tags, "kayak", "itinerary", "trip"]
+            db.add(translator)
+            await db.commit()
+    finally:
+        await other_process.dispose()
+    body = (await client.post(API, json={"text": text}, headers=user.headers)).json()
+    assert body["fallback"] is False and body["items"][0]["scenario"]["slug"] == "translator"
 
 
 async def test_other_users_private_scenarios_are_never_suggested(client: httpx.AsyncClient) -> None:
