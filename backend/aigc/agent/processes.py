@@ -24,16 +24,17 @@ logger = logging.getLogger(__name__)
 CGROUP_KILL_ROUNDS = 50
 
 
-def start_time(pid: int) -> int | None:
+def start_time(pid: int, zombies: bool = False) -> int | None:
     """The process's start time in clock ticks since boot (field 22 of /proc/<pid>/stat), None if gone.
 
-    A zombie counts as gone: it runs nothing, and its pid cannot be reused until its parent reaps it.
+    A zombie counts as gone unless `zombies`: it runs nothing, and its pid cannot be reused until its
+    parent reaps it.
     """
     try:
         fields = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()
     except OSError:
         return None
-    return None if fields[0] in (b"Z", b"X") else int(fields[19])
+    return None if fields[0] in (b"Z", b"X") and not zombies else int(fields[19])
 
 
 def alive(pid: int, started: int) -> bool:
@@ -41,9 +42,19 @@ def alive(pid: int, started: int) -> bool:
     return start_time(pid) == started
 
 
-def kill_group(pid: int, pgid: int, started: int) -> bool:
-    """SIGKILL the recorded group if its leader is still the recorded process; True if a signal was sent."""
-    if pgid != pid or not alive(pid, started):
+def kill_group(pid: int, pgid: int, started: int, leader_just_ended: bool = False) -> bool:
+    """SIGKILL a recorded process group if its leader is still the recorded process; True if a signal was sent.
+
+    With `leader_just_ended` (the caller has just seen the leader exit), a group whose leader is gone is
+    signalled too: Linux does not hand out a pid again while a group of that id has members, so the id
+    still names the recorded group and its left-over members are killed. A live process with that pid and
+    another start time means the number was reused; then nothing is sent. The start-up sweep does not use
+    it: long after a crash, a daemon whose session leader reused the pid and exited would look the same.
+    """
+    if pgid != pid:
+        return False
+    now = start_time(pid, zombies=True)
+    if now != started and not (now is None and leader_just_ended):
         return False
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
@@ -133,11 +144,14 @@ class ProcessBook:
             path.unlink(missing_ok=True)
         return ended
 
-    def end(self, record: AgentRecord) -> int:
-        """Kill the agent's group, its commands and cgroups, and drop the record."""
+    def end(self, record: AgentRecord, cli_just_ended: bool = False) -> int:
+        """Kill the agent's group, its commands and cgroups, and drop the record.
+
+        `cli_just_ended`: the caller has just stopped the CLI, so what is left of its group is killed too.
+        """
         ended = self.end_commands(record.token)
         if record.pid:
-            ended += kill_group(record.pid, record.pid, record.start)
+            ended += kill_group(record.pid, record.pid, record.start, leader_just_ended=cli_just_ended)
         for group in record.cgroups:
             ended += kill_cgroup(Path(group))
         shutil.rmtree(self.commands_dir(record.token), ignore_errors=True)

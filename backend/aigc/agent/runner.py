@@ -27,7 +27,7 @@ from claude_agent_sdk import (
 from aigc.agent import events as ev
 from aigc.agent.options import ProcessSettings, TurnRequest, build_options
 from aigc.agent.permissions import Denial, SessionGuard
-from aigc.agent.processes import AgentRecord, ProcessBook
+from aigc.agent.processes import AgentRecord, ProcessBook, kill_group
 
 logger = logging.getLogger(__name__)
 
@@ -124,8 +124,13 @@ class AgentProcess:
         self.closed = True
         pid = self.pid
         if kill and pid is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(pid, signal.SIGKILL)
+            record = self.record
+            if record is not None and record.pid == pid:
+                # The whole group, while its leader is surely the CLI (the SDK has not reaped it yet).
+                kill_group(pid, pid, record.start)
+            else:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
         if self.client is not None:
             try:
                 # The SDK's close waits up to 5 s for a clean exit after stdin closes, then TERM, then KILL.
@@ -138,7 +143,7 @@ class AgentProcess:
                 await self._reader
         if self.book is not None and self.record is not None:
             # The CLI's group, every recorded command and the agent's cgroups: nothing of it stays.
-            await asyncio.to_thread(self.book.end, self.record)
+            await asyncio.to_thread(self.book.end, self.record, True)
 
 
 @dataclass

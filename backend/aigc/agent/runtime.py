@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import pwd
 import secrets
 import shutil
 import time
@@ -33,6 +35,19 @@ from aigc.agent.sandbox import (
 
 logger = logging.getLogger(__name__)
 
+# Folders a system user may have as home that are (or hold) what a shell needs: never hidden.
+SHARED_HOMES = (
+    "/",
+    "/usr",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/lib",
+    "/usr/local/bin",
+    "/bin",
+    "/sbin",
+    "/etc",
+    "/dev",
+)
 # How many session ids to remember for resuming after a release (the caller also gets them in events).
 REMEMBERED_SESSIONS = 10_000
 
@@ -97,7 +112,10 @@ class AgentRuntime:
     # --- public API
     async def run_turn(self, req: TurnRequest) -> AsyncGenerator[ev.AgentEvent, None]:
         """Run one user message; yields events and always ends with `done`."""
-        refusal = self._refusal(req)
+        # The first probe starts bwrap (tens of ms, seconds on a loaded host): never on the event loop. Before
+        # the busy check, so nothing is awaited between that check and the turn's registration.
+        missing = await asyncio.to_thread(sandbox_tools_available) if req.needs_sandbox() else None
+        refusal = self._refusal(req) or self._no_sandbox(missing)
         if refusal is not None:
             yield refusal
             yield ev.Done(status="error")
@@ -193,15 +211,19 @@ class AgentRuntime:
                 message="The previous message in this conversation is still being answered.",
                 retryable=False,
             )
-        if req.needs_sandbox() and (missing := sandbox_tools_available()) is not None:
-            return ev.Error(
-                kind="sandbox_unavailable",
-                retryable=False,
-                message="This scenario needs shell or web tools, which this server cannot run safely. "
-                "Please tell an administrator.",
-                detail=missing,
-            )
         return None
+
+    @staticmethod
+    def _no_sandbox(missing: str | None) -> ev.Error | None:
+        if missing is None:
+            return None
+        return ev.Error(
+            kind="sandbox_unavailable",
+            retryable=False,
+            message="This scenario needs shell or web tools, which this server cannot run safely. "
+            "Please tell an administrator.",
+            detail=missing,
+        )
 
     async def _run_registered(
         self, req: TurnRequest, control: TurnControl
@@ -288,9 +310,8 @@ class AgentRuntime:
         process.last_used = time.monotonic()
         if process.record is not None:
             # Nothing a command started outlives the turn (background tasks are off; this is the backstop).
-            self.processes.end_commands(process.record.token)
-            for group in process.record.cgroups:
-                kill_cgroup(Path(group), remove=False)
+            # In a thread: killing a cgroup waits for its processes to go, which must not stall other streams.
+            await asyncio.to_thread(self._end_turn_commands, process.record)
         if not outcome.keep_process:
             await self._discard(process)
         elif req.session_key in self._release_after_turn or req.max_budget_usd is not None:
@@ -356,6 +377,11 @@ class AgentRuntime:
         profile.write(folder / "profile")
         return write_shell_prefix(folder, folder / "profile")
 
+    def _end_turn_commands(self, record: AgentRecord) -> None:
+        self.processes.end_commands(record.token)
+        for group in record.cgroups:
+            kill_cgroup(Path(group), remove=False)
+
     def _resume_id(self, req: TurnRequest) -> str | None:
         resume = req.resume or self._sdk_sessions.get(req.session_key)
         if resume and not self.environment.transcript_exists(resume):
@@ -420,7 +446,7 @@ class AgentRuntime:
 
 def runtime_from_settings() -> AgentRuntime:
     """The runtime configured from the platform settings."""
-    from aigc.core.config import BASE_DIR, get_settings
+    from aigc.core.config import BASE_DIR, env_file_path, get_settings
 
     settings = get_settings()
     key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else None
@@ -441,13 +467,16 @@ def runtime_from_settings() -> AgentRuntime:
             max_retries=settings.agent_max_retries,
             request_timeout_ms=settings.agent_request_timeout_ms,
             default_max_turns=settings.agent_default_max_turns,
-            # Hidden even under an allowed system folder: the repository holds .env (secrets), work_dir every
-            # other user's sessions, and the SQLite database may live anywhere.
+            # Hidden even under an allowed system folder: the repository holds .env (secrets), AIGC_ENV_FILE
+            # may be anywhere, work_dir holds every other user's sessions, the SQLite database may live
+            # anywhere, and the server user's home may hold a ~/.pgpass or cloud credentials.
             sandbox_deny_read=(
                 BASE_DIR,
+                env_file_path(),
                 settings.work_dir,
                 settings.log_dir,
                 *_sqlite_files(settings.database_url),
+                *_server_home(),
                 Path("/root"),
                 Path("/home"),
             ),
@@ -470,3 +499,17 @@ def _sqlite_files(database_url: str) -> tuple[Path, ...]:
         return ()
     path = database_url.removeprefix(prefix).split("?", 1)[0]
     return tuple(Path(path + suffix) for suffix in ("", "-wal", "-shm", "-journal"))
+
+
+def _server_home() -> tuple[Path, ...]:
+    """The home folder of the user the server runs as (from the user database, not $HOME), if its own.
+
+    System users often have a shared folder as home (`/`, `/bin`, `/usr/games`...): masking those would
+    take what a shell needs, so only a home outside them is hidden.
+    """
+    try:
+        home = Path(pwd.getpwuid(os.getuid()).pw_dir).resolve()
+    except KeyError:  # a uid without a passwd entry (a container run with --user 12345)
+        return ()
+    shared = {Path(p).resolve() for p in SHARED_HOMES}
+    return () if home in shared or any(home in p.parents for p in shared) else (home,)

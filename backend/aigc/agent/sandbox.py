@@ -9,6 +9,7 @@ agent's cgroups, with rlimits for what cgroups do not cover.
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
 import hashlib
 import logging
@@ -17,6 +18,8 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Literal
@@ -28,6 +31,8 @@ logger = logging.getLogger(__name__)
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CONTROLLERS = ("pids", "memory", "cpu")
 CPU_PERIOD_US = 100_000
+# cgroup v2: where the server's own processes go when its group must hand controllers to the agents' groups.
+SERVER_LEAF = "aigc-server"
 
 
 @dataclass(frozen=True)
@@ -76,20 +81,52 @@ def cgroup_support(instance: str) -> CgroupSupport:
     return CgroupSupport(1 if bases else None, bases)
 
 
-def _v2_support(own: str, instance: str) -> CgroupSupport:
-    parent = CGROUP_ROOT / own.lstrip("/")
+def _v2_support(
+    own: str, instance: str, mount: Path = CGROUP_ROOT, controllers: tuple[str, ...] = CONTROLLERS
+) -> CgroupSupport:
+    """Enable the controllers below the server's group, moving its processes into a leaf first if need be."""
+    parent = mount / own.lstrip("/")
+    if parent.name == SERVER_LEAF:
+        parent = parent.parent  # a server process of this deployment (or another worker) moved us already
     base = parent / f"aigc-{instance}"
     try:
         available = set((parent / "cgroup.controllers").read_text().split())
-        wanted = [c for c in CONTROLLERS if c in available]
-        # Fails (EBUSY) when the server's own group holds processes and is not the root: a service manager
-        # must delegate a subtree (systemd Delegate=yes) for per-session limits; rlimits apply otherwise.
-        (parent / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+        wanted = [c for c in controllers if c in available]
+        if not wanted:
+            return CgroupSupport(None, {})
+        enable = " ".join(f"+{c}" for c in wanted)
+        try:
+            (parent / "cgroup.subtree_control").write_text(enable)
+        except OSError as exc:
+            if exc.errno != errno.EBUSY:
+                raise
+            # "No internal processes": a group other than the root may not hold processes and hand
+            # controllers to its children. The server's group (a container's, a delegated service's) does,
+            # so its processes move into a leaf beside the agents' groups; children started later follow.
+            _move_into_leaf(parent)
+            (parent / "cgroup.subtree_control").write_text(enable)
         base.mkdir(exist_ok=True)
-        (base / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
-    except OSError:
+        (base / "cgroup.subtree_control").write_text(enable)
+    except OSError as exc:
+        logger.info("no cgroup v2 limits under %s (%s); rlimits apply", parent, exc)
         return CgroupSupport(None, {})
     return CgroupSupport(2, dict.fromkeys(wanted, base))
+
+
+def _move_into_leaf(parent: Path) -> None:
+    """Move every process of `parent` (this server first) into `parent/aigc-server`."""
+    leaf = parent / SERVER_LEAF
+    leaf.mkdir(exist_ok=True)
+    procs = leaf / "cgroup.procs"
+    procs.write_text(str(os.getpid()))
+    # The group's other processes: an init such as tini, other workers of the same container or service.
+    for _ in range(3):  # a process may fork while we move them; what it forked shows up on the next read
+        left = (parent / "cgroup.procs").read_text().split()
+        if not left:
+            return
+        for pid in left:
+            with contextlib.suppress(ProcessLookupError):
+                procs.write_text(pid)
 
 
 def _own_cgroups() -> dict[str, str]:
@@ -190,17 +227,47 @@ def write_shell_prefix(folder: Path, profile_path: Path) -> str:
     return str(script)
 
 
-@functools.cache
+# A failed probe is tried again after this long (bwrap installed, user namespaces enabled meanwhile).
+PROBE_RETRY_SECONDS = 60.0
+_probes: dict[str, tuple[str | None, float]] = {}
+
+
 def bwrap_works() -> str | None:
-    """None when bwrap can build a sandbox here (as this user); else what is wrong, in words."""
+    """None when bwrap can build the shell profile's sandbox here (as this user); else what is wrong, in words.
+
+    Runs the launcher's own bwrap command line (proc, dev, tmpfs, every namespace, no capabilities), so a
+    host that allows a simple sandbox but not this one (no mount of /proc in a user namespace, say) is
+    found here rather than in the first command. Success is kept; a failure is probed again later.
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         return "the shell sandbox needs `bwrap` (package bubblewrap)"
-    probe = [bwrap, "--ro-bind", "/", "/", "--unshare-pid", "--unshare-net", "--cap-drop", "ALL", "true"]
-    try:
-        done = subprocess.run(probe, capture_output=True, timeout=10, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"bwrap could not run: {exc}"
+    known = _probes.get(bwrap)
+    if known is not None and (known[0] is None or time.monotonic() - known[1] < PROBE_RETRY_SECONDS):
+        return known[0]
+    problem = _probe(bwrap)
+    _probes[bwrap] = (problem, time.monotonic())
+    return problem
+
+
+def _probe(bwrap: str) -> str | None:
+    with tempfile.TemporaryDirectory(prefix="aigc-bwrap-probe-") as folder:
+        root = Path(folder)
+        for name in ("cwd", "snapshots", "tmp"):
+            (root / name).mkdir()
+        profile = {
+            "bwrap": bwrap,
+            "cwd": str(root / "cwd"),
+            "snapshot_dir": str(root / "snapshots"),
+            "tmp_dir": str(root / "tmp"),
+            "limits": {"output_mb": 1},
+        }
+        probe = shell_launcher.bwrap_args(profile, "true")
+        try:
+            # An empty environment, as the launcher starts it.
+            done = subprocess.run(probe, capture_output=True, timeout=10, check=False, env={})
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"bwrap could not run: {exc}"
     if done.returncode != 0:
         return "bwrap cannot create a sandbox for this user: " + done.stderr.decode(errors="replace")[:200]
     return None

@@ -267,13 +267,10 @@ def _threads_of_user() -> int:
     return count
 
 
-def _explain(status: int, limits: dict[str, Any], over_quota: bool) -> int:
+def _explain(status: int, limits: dict[str, Any], over_quota: str) -> int:
     """The exit code to hand back, after saying why a limit ended the command."""
     if over_quota:
-        say(
-            f"The command was stopped: the session folder went over its disk quota of {limits['disk_mb']} MB. "
-            "Delete files before writing more."
-        )
+        say(f"{over_quota} its disk quota of {limits['disk_mb']} MB. Delete files before writing more.")
         return 1
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -326,23 +323,30 @@ def run(profile: dict[str, Any], command: str) -> int:
                 os.execve(args[0], args, {})
             finally:
                 os._exit(127)
-        over_quota: list[bool] = []
+        over_quota: list[str] = []
+
+        def grown_past_quota() -> bool:
+            # Over the quota and growing: a command that only deletes is never stopped.
+            return disk_usage(profile["cwd"]) > max(quota, used)
 
         def check_quota(signum: int, frame: object) -> None:
-            # Over the quota and growing: a command that only deletes is never stopped.
-            if not over_quota and disk_usage(profile["cwd"]) > max(quota, used):
-                over_quota.append(True)
+            if not over_quota and grown_past_quota():
+                over_quota.append("The command was stopped: the session folder went over")
                 try:
                     os.kill(child, signal.SIGKILL)  # bwrap's sandbox dies with it (--die-with-parent)
                 except ProcessLookupError:
                     pass
 
         # A timer, not a thread: waitpid resumes after each check (PEP 475) and nothing more is imported.
+        # Periodic (the interval re-arms it) for as long as the command runs, not once.
         signal.signal(signal.SIGALRM, check_quota)
         signal.setitimer(signal.ITIMER_REAL, QUOTA_POLL_SECONDS, QUOTA_POLL_SECONDS)
         _, status = os.waitpid(child, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        return _explain(status, limits, bool(over_quota))
+        if not over_quota and grown_past_quota():
+            # Grown past the quota between two checks and ended: nothing to stop, but the model is told.
+            over_quota.append("The command ended with the session folder over")
+        return _explain(status, limits, over_quota[0] if over_quota else "")
     finally:
         if record is not None:
             try:

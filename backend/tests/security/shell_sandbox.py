@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass, replace
@@ -10,7 +11,8 @@ from typing import Any
 
 from aigc.agent import AgentRuntime, RuntimeConfig, TurnRequest
 from aigc.agent.events import AgentEvent
-from aigc.agent.sandbox import ShellLimits
+from aigc.agent.processes import AgentRecord, ProcessBook
+from aigc.agent.sandbox import CgroupSupport, ShellLimits, cgroup_support, instance_id
 from aigc.mock_model.testing import MockModelServer
 
 MODEL = "claude-sonnet-4-5"
@@ -100,3 +102,32 @@ def wait_until_gone(marker: str, seconds: float = 5.0) -> list[str]:
     while (left := processes_with(marker)) and time.monotonic() < end:
         time.sleep(0.05)
     return left
+
+
+def cgroups_in_force(data_dir: Path) -> CgroupSupport:
+    """What the runtime of that deployment limits commands with (the probe is cached per process)."""
+    return cgroup_support(instance_id(data_dir))
+
+
+def agent_record(book: ProcessBook, pid: int | None = None) -> AgentRecord:
+    """The record of the agent whose CLI has that pid (the only one when pid is None)."""
+    records = [AgentRecord(**json.loads(p.read_text())) for p in book.root.glob("agent-*.json")]
+    found = [r for r in records if pid is None or r.pid == pid]
+    assert len(found) == 1, records
+    return found[0]
+
+
+def assert_contained(book: ProcessBook, record: AgentRecord, support: CgroupSupport) -> None:
+    """The running command is held by every mechanism in force: its recorded group and the agent's cgroups.
+
+    Without cgroups a survivor test would still pass through the process groups alone; this says which
+    mechanism it proved.
+    """
+    commands = [json.loads(p.read_text()) for p in book.commands_dir(record.token).glob("cmd-*.json")]
+    assert commands, "the running command's process group is recorded"
+    for command in commands:
+        assert os.getpgid(command["pid"]) == command["pgid"] == command["pid"]
+    assert sorted(record.cgroups) == sorted({str(base / record.token) for base in support.bases.values()})
+    for group in record.cgroups:
+        procs = (Path(group) / "cgroup.procs").read_text().split()
+        assert all(str(command["pid"]) in procs for command in commands), group

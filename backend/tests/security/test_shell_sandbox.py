@@ -7,6 +7,7 @@ reached for stayed out of reach. No case may leave a process behind.
 from __future__ import annotations
 
 import os
+import pwd
 import secrets
 import shutil
 import socket
@@ -20,7 +21,15 @@ import pytest
 from aigc.agent import AgentRuntime, TurnRequest
 from aigc.agent.sandbox import ShellLimits
 from aigc.mock_model.testing import MockModelServer
-from tests.security.shell_sandbox import BASH, make_config, processes_with, run_commands, wait_until_gone
+from tests.security.shell_sandbox import (
+    BASH,
+    agent_record,
+    cgroups_in_force,
+    make_config,
+    processes_with,
+    run_commands,
+    wait_until_gone,
+)
 
 CANARY = "canary-" + secrets.token_hex(6)
 AS_ROOT = os.geteuid() == 0
@@ -111,6 +120,38 @@ async def test_platform_folders_under_a_system_folder_stay_hidden(
     assert turn.status == "ok", turn.events
     assert "public" in turn.file("out.txt"), "the system folder itself is readable"
     assert CANARY not in turn.file("out.txt")
+
+
+@pytest.mark.skipif(not AS_ROOT, reason="writes under /usr/local to stand for a deployment kept there")
+async def test_the_settings_file_and_the_servers_home_stay_hidden(
+    root: Path, model: MockModelServer, cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """AIGC_ENV_FILE (secrets: JWT key, database password) under a bound folder, and ~/.pgpass of the server."""
+    from aigc.agent.runtime import runtime_from_settings
+    from aigc.core.config import reset_settings_cache
+
+    base = Path("/usr/local/etc") / f"aigc-sandbox-test-{secrets.token_hex(4)}"
+    base.mkdir(parents=True)
+    env_file = base / "aigc.env"
+    env_file.write_text(f"JWT_SECRET_KEY={CANARY}-{'x' * 40}\n")
+    monkeypatch.setenv("AIGC_ENV_FILE", str(env_file))
+    reset_settings_cache()
+    from_settings = runtime_from_settings()
+    await from_settings.shutdown()
+    hidden = from_settings.config.sandbox_deny_read
+    assert env_file in hidden and Path(pwd.getpwuid(os.getuid()).pw_dir) in hidden
+    config = make_config(root, model)
+    rt = AgentRuntime(replace(config, sandbox_deny_read=(*config.sandbox_deny_read, *hidden)))
+    try:
+        turn = await run_commands(
+            rt, model, cwd, [f"cat {env_file} > env.txt 2>&1; ls -a ~ /root >> env.txt 2>&1"]
+        )
+    finally:
+        await rt.shutdown()
+        shutil.rmtree(base)
+    assert turn.status == "ok", turn.events
+    assert CANARY not in turn.file("env.txt") and ".pgpass" not in turn.file("env.txt")
+    assert turn.file("env.txt") != "", "the command ran"
 
 
 async def test_other_processes_are_out_of_sight(
@@ -253,17 +294,30 @@ async def test_cd_outside_does_not_move_the_file_tools(
 async def test_a_fork_bomb_ends_that_command_and_nothing_else(
     runtime: AgentRuntime, model: MockModelServer, cwd: Path
 ) -> None:
+    support = cgroups_in_force(runtime.config.data_dir)
+    if "pids" not in support.bases and AS_ROOT:
+        pytest.skip(
+            "neither a pids cgroup nor RLIMIT_NPROC (it does not bind root): a fork bomb would be unbounded"
+        )
     marker = f"forkbomb{secrets.token_hex(4)}"
     turn = await run_commands(
         runtime,
         model,
         cwd,
-        [f"{marker}(){{ {marker}|{marker}& }}; {marker}", "echo alive > alive.txt"],
+        [f"{marker}(){{ {marker}|{marker}& }}; {marker}", "echo alive > alive.txt; ulimit -u > nproc.txt"],
         timeout_ms=5000,
     )
     assert turn.status == "ok", turn.events
     assert turn.file("alive.txt") == "alive\n", "the session goes on"
     assert wait_until_gone(marker) == []
+    if "pids" in support.bases:
+        # The limit that held it: forks refused by the agent's pids cgroup.
+        record = agent_record(runtime.processes, runtime.cli_pids()["shell"])
+        (group,) = [g for g in record.cgroups if Path(g).is_relative_to(support.bases["pids"])]
+        events = dict(line.split() for line in (Path(group) / "pids.events").read_text().splitlines())
+        assert int(events["max"]) > 0, events
+    else:
+        assert turn.file("nproc.txt").strip() != "unlimited", "RLIMIT_NPROC is in force"
 
 
 async def test_background_jobs_nohup_setsid_disown_do_not_survive(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import secrets
@@ -16,9 +17,19 @@ from pathlib import Path
 import pytest
 
 from aigc.agent import AgentRuntime, TurnRequest
-from aigc.agent.processes import AgentRecord, ProcessBook, start_time
+from aigc.agent.processes import AgentRecord, ProcessBook, kill_group, start_time
+from aigc.agent.sandbox import remove_empty_bases
 from aigc.mock_model.testing import MockModelServer
-from tests.security.shell_sandbox import BASH, MODEL, make_config, run_commands, wait_until_gone
+from tests.security.shell_sandbox import (
+    BASH,
+    MODEL,
+    agent_record,
+    assert_contained,
+    cgroups_in_force,
+    make_config,
+    run_commands,
+    wait_until_gone,
+)
 
 
 @pytest.fixture
@@ -54,6 +65,8 @@ async def test_stopping_a_turn_ends_its_running_command(
     req = TurnRequest(session_key="stop", cwd=cwd, prompt="wait", model=MODEL, tools=BASH)
     task = asyncio.create_task(_drain(runtime, req))
     await wait_for_file(cwd / "started.txt")
+    record = agent_record(runtime.processes, runtime.cli_pids()["stop"])
+    assert_contained(runtime.processes, record, cgroups_in_force(runtime.config.data_dir))
     assert await runtime.interrupt("stop") is True
     await asyncio.wait_for(task, 15)
     assert wait_until_gone(f"sleep {tag}") == []
@@ -69,6 +82,9 @@ async def test_release_ends_the_agent_its_records_and_cgroups(
     assert len(records) == 1
     record = AgentRecord(**json.loads(records[0].read_text()))
     assert record.pid == pid and record.start == start_time(pid)
+    support = cgroups_in_force(runtime.config.data_dir)
+    assert sorted(record.cgroups) == sorted({str(base / record.token) for base in support.bases.values()})
+    assert all(Path(group).is_dir() for group in record.cgroups)
     assert os.getpgid(pid) == pid, "the CLI leads its own process group"
     assert await runtime.release("release") is True
     assert start_time(pid) is None, "the CLI is gone"
@@ -83,6 +99,7 @@ async def test_shutdown_ends_running_commands(tmp_path: Path, model: MockModelSe
     req = TurnRequest(session_key="shutdown", cwd=cwd, prompt="wait", model=MODEL, tools=BASH)
     task = asyncio.create_task(_drain(rt, req))
     await wait_for_file(cwd / "started.txt")
+    assert_contained(rt.processes, agent_record(rt.processes), cgroups_in_force(rt.config.data_dir))
     await rt.shutdown()
     await asyncio.wait_for(task, 15)
     assert wait_until_gone(f"sleep {tag}") == []
@@ -124,6 +141,8 @@ async def test_a_killed_server_leaves_nothing_running_and_the_next_one_sweeps(
         book = ProcessBook(tmp_path / "data" / "agent" / "run")
         (record_file,) = book.root.glob("agent-*.json")
         record = AgentRecord(**json.loads(record_file.read_text()))
+        # The server probed cgroups in its own process; the same host gives this one the same answer.
+        assert_contained(book, record, cgroups_in_force(tmp_path / "data"))
         server.send_signal(signal.SIGKILL)
         await asyncio.wait_for(server.wait(), 10)
     finally:
@@ -171,3 +190,89 @@ def test_sweep_ends_only_what_a_dead_server_recorded(tmp_path: Path) -> None:
 async def _drain(runtime: AgentRuntime, req: TurnRequest) -> None:
     async for _ in runtime.run_turn(req):
         pass
+
+
+def test_closing_an_agent_kills_what_is_left_of_the_clis_group(tmp_path: Path) -> None:
+    """The CLI is reaped by the SDK before the book ends the agent: its group's members must go too."""
+    book = ProcessBook(tmp_path / "run")
+    tag = tag_now()
+    cli = subprocess.Popen(
+        ["sh", "-c", f"sleep {tag} & echo $!; exec sleep 600"],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert cli.stdout is not None
+    member = int(cli.stdout.readline())
+    record = AgentRecord(token="closed", pid=cli.pid, start=start_time(cli.pid) or 0)
+    book.open(record)
+    cli.kill()
+    cli.wait()  # as the SDK's disconnect does: the leader is gone, its pid free of it
+    try:
+        assert start_time(member) is not None, "the member outlived its leader"
+        assert book.end(record, cli_just_ended=True) == 1
+        assert wait_until_gone(f"sleep {tag}") == []
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+
+
+def test_a_reused_leader_pid_is_never_signalled(tmp_path: Path) -> None:
+    other = subprocess.Popen(["sleep", "602"], start_new_session=True)
+    try:
+        # Recorded with another start time: the number now names an unrelated process.
+        assert kill_group(other.pid, other.pid, 1, leader_just_ended=True) is False
+        assert other.poll() is None
+    finally:
+        other.kill()
+        other.wait()
+
+
+async def test_the_first_sandbox_probe_does_not_block_other_sessions(
+    tmp_path: Path, model: MockModelServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The probe starts bwrap; on a loaded host that takes long, and the event loop serves every stream."""
+    folder = tmp_path / "slow-bin"
+    folder.mkdir()
+    (folder / "bwrap").write_text('#!/bin/sh\nsleep 1\nexec /usr/bin/bwrap "$@"\n')
+    (folder / "bwrap").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{folder}:{os.environ['PATH']}")
+    rt = AgentRuntime(make_config(tmp_path, model))
+    gaps: list[float] = []
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while True:
+            await asyncio.sleep(0.02)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.create_task(tick())
+    await asyncio.sleep(0.05)  # ticking before the turn starts
+    try:
+        model.set_script([{"user": "hi", "steps": ["Hello."]}])
+        req = TurnRequest(
+            session_key="probe", cwd=tmp_path / "work" / "probe", prompt="hi", model=MODEL, tools=BASH
+        )
+        events = [e async for e in rt.run_turn(req)]
+    finally:
+        ticker.cancel()
+        await rt.shutdown()
+    assert events[-1].to_dict()["status"] == "ok", events
+    assert max(gaps) < 0.5, f"the event loop stalled for {max(gaps):.2f} s"
+
+
+def test_this_host_limits_commands_with_cgroups(tmp_path: Path) -> None:
+    """Says which mechanism the survivor tests above proved: cgroups and process groups, or groups alone."""
+    support = cgroups_in_force(tmp_path / "data")
+    try:
+        if not support.bases:
+            pytest.skip(
+                "no cgroup this server may create children in (v1 controllers or a v2 subtree): the survivor "
+                "tests proved process groups, pid namespaces and PDEATHSIG only, and limits are rlimits"
+            )
+        assert support.version in (1, 2)
+        assert "pids" in support.bases and "memory" in support.bases, support
+    finally:
+        remove_empty_bases(support)
