@@ -175,6 +175,9 @@ run_container() {
   wait_healthy "$CONTAINER"
 }
 timed "start to healthy" run_container
+# Orphans (a command's children whose launcher died) are handed to PID 1: it must be an init that reaps them.
+init="$(podman exec "$CONTAINER" cat /proc/1/cmdline | tr '\0' ' ')"
+[[ "$init" == "/usr/bin/tini "* ]] || fail "PID 1 of the container is not tini but: $init"
 podman exec --env "AIGC_ADMIN_PASSWORD=$ADMIN_PASSWORD" "$CONTAINER" aigc create-admin --username admin >/dev/null
 timed "sign-in and chat turn" chat_turn "http://127.0.0.1:$PORT"
 # (Without systemd podman also complains, harmlessly, that it cannot remove the health check's timer.)
