@@ -32,6 +32,9 @@ FORWARDED_VARIABLES = (
     "CLAUDE_AGENT_SDK_CLIENT_APP",
     # Per agent process (options.env): the platform's shell launcher with that agent's profile.
     "CLAUDE_CODE_SHELL_PREFIX",
+    # Per agent process: the runtime passes the platform's config folder, which the SDK swaps for a
+    # temporary one when it resumes from the transcript store (the fixed value below is the fallback).
+    "CLAUDE_CONFIG_DIR",
 )
 # Fixed values: no telemetry, no auto-update, no outbound traffic except the model endpoint.
 FIXED_VARIABLES = {

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from claude_agent_sdk import ClaudeAgentOptions, HookMatcher
+from claude_agent_sdk import ClaudeAgentOptions, HookMatcher, SessionStore
 from claude_agent_sdk.types import SystemPromptPreset
 
 from aigc.agent.permissions import SessionGuard
@@ -93,6 +93,9 @@ class ProcessSettings:
     max_retries: int
     request_timeout_ms: int
     default_max_turns: int
+    # CLAUDE_CONFIG_DIR of the CLI. The SDK maps the transcript files the CLI mirrors to store keys relative
+    # to it, so it must be in options.env, not only in the wrapper.
+    config_dir: Path | None = None
 
 
 def build_options(
@@ -102,6 +105,7 @@ def build_options(
     resume: str | None,
     stderr: Callable[[str], None] | None = None,
     shell_prefix: str | None = None,
+    session_store: SessionStore | None = None,
 ) -> ClaudeAgentOptions:
     """ClaudeAgentOptions with every confinement the platform relies on (see docs in the agent notes)."""
     tools = req.effective_tools()
@@ -111,6 +115,8 @@ def build_options(
     }
     if process.base_url:
         env["ANTHROPIC_BASE_URL"] = process.base_url
+    if process.config_dir is not None:
+        env["CLAUDE_CONFIG_DIR"] = str(process.config_dir)
     if shell_prefix is not None:
         # Every Bash command runs through the platform's launcher (aigc/agent/shell_launcher.py).
         env["CLAUDE_CODE_SHELL_PREFIX"] = shell_prefix
@@ -142,6 +148,10 @@ def build_options(
         max_turns=req.max_turns or process.default_max_turns,
         max_budget_usd=req.max_budget_usd,
         resume=resume,
+        # Transcripts mirrored to the platform database, so any worker can resume any session. Batched: one
+        # append per turn, awaited before the result reaches the turn, never during the streamed answer.
+        session_store=session_store,
+        session_store_flush="batched",
         stderr=stderr,
     )
 

@@ -16,6 +16,7 @@ from claude_agent_sdk import (
     AssistantMessage,
     ClaudeSDKClient,
     ResultMessage,
+    SessionStore,
     StreamEvent,
     SystemMessage,
     TextBlock,
@@ -72,6 +73,7 @@ class AgentProcess:
         resume: str | None,
         timeout: float,
         shell_prefix: str | None = None,
+        session_store: SessionStore | None = None,
     ) -> None:
         """Start the CLI and wait until it answered the SDK's initialize request."""
         guard = SessionGuard(
@@ -81,7 +83,13 @@ class AgentProcess:
             shell_sandboxed=shell_prefix is not None,
         )
         options = build_options(
-            req, process, guard, resume, stderr=self.stderr_tail.append, shell_prefix=shell_prefix
+            req,
+            process,
+            guard,
+            resume,
+            stderr=self.stderr_tail.append,
+            shell_prefix=shell_prefix,
+            session_store=session_store,
         )
         self.client = ClaudeSDKClient(options)
         self.sdk_session_id = resume

@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from claude_agent_sdk import SessionStore
+
 from aigc.agent import events as ev
 from aigc.agent.environment import AgentEnvironment, sandbox_tools_available
 from aigc.agent.options import ProcessSettings, TurnRequest
@@ -32,6 +34,7 @@ from aigc.agent.sandbox import (
     sandbox_status,
     write_shell_prefix,
 )
+from aigc.agent.transcripts import project_key
 
 logger = logging.getLogger(__name__)
 
@@ -90,9 +93,16 @@ class RuntimeStats:
 class AgentRuntime:
     """Runs agent turns for chat sessions; one instance per server process."""
 
-    def __init__(self, config: RuntimeConfig, environment: AgentEnvironment | None = None) -> None:
+    def __init__(
+        self,
+        config: RuntimeConfig,
+        environment: AgentEnvironment | None = None,
+        session_store: SessionStore | None = None,
+    ) -> None:
         self.config = config
         self.environment = environment or AgentEnvironment(config.data_dir / "agent")
+        # Where every agent's transcript is mirrored and resumed from (None: the CLI's local files only).
+        self.session_store = session_store
         self._process_settings: ProcessSettings | None = None
         self._slots = asyncio.Semaphore(config.max_concurrent_runs)
         self._queued = 0
@@ -278,7 +288,7 @@ class AgentRuntime:
             process = None
         if process is None:
             warm = False
-            resume = self._resume_id(req)
+            resume = await self._resume_id(req)
             try:
                 process = await self._start(req, resume)
             except Exception as exc:
@@ -331,6 +341,7 @@ class AgentRuntime:
                 max_retries=self.config.max_retries,
                 request_timeout_ms=self.config.request_timeout_ms,
                 default_max_turns=self.config.default_max_turns,
+                config_dir=self.environment.config_dir,
             )
         await self._make_room()
         process = AgentProcess(req.session_key, req.fingerprint())
@@ -344,7 +355,12 @@ class AgentRuntime:
                 else None
             )
             await process.connect(
-                req, self._process_settings, resume, self.config.connect_timeout, shell_prefix=prefix
+                req,
+                self._process_settings,
+                resume,
+                self.config.connect_timeout,
+                shell_prefix=prefix,
+                session_store=self.session_store,
             )
         except BaseException:
             await self._shielded(process.close(kill=True))
@@ -382,15 +398,26 @@ class AgentRuntime:
         for group in record.cgroups:
             kill_cgroup(Path(group), remove=False)
 
-    def _resume_id(self, req: TurnRequest) -> str | None:
+    async def _resume_id(self, req: TurnRequest) -> str | None:
         resume = req.resume or self._sdk_sessions.get(req.session_key)
-        if resume and not self.environment.transcript_exists(resume):
+        if resume and not self.environment.transcript_exists(resume) and not await self._stored(req, resume):
             # Without its transcript the CLI refuses to start; a fresh conversation is better than none.
             logger.warning(
                 "no transcript for agent session %s (chat %s); starting afresh", resume, req.session_key
             )
             return None
         return resume
+
+    async def _stored(self, req: TurnRequest, sdk_session_id: str) -> bool:
+        """Whether the transcript store holds that session (the SDK then resumes from it, not from disk)."""
+        if self.session_store is None:
+            return False
+        try:
+            sessions = await self.session_store.list_sessions(project_key(req.cwd))
+        except Exception:  # the database is away: the turn can still start afresh
+            logger.exception("could not look up agent session %s in the transcript store", sdk_session_id)
+            return False
+        return any(s["session_id"] == sdk_session_id for s in sessions)
 
     def _remember(self, session_key: str, sdk_session_id: str) -> None:
         self._sdk_sessions[session_key] = sdk_session_id
@@ -447,6 +474,7 @@ class AgentRuntime:
 def runtime_from_settings() -> AgentRuntime:
     """The runtime configured from the platform settings."""
     from aigc.core.config import BASE_DIR, env_file_path, get_settings
+    from aigc.sessions.transcripts import transcript_store
 
     settings = get_settings()
     key = settings.anthropic_api_key.get_secret_value() if settings.anthropic_api_key else None
@@ -488,7 +516,8 @@ def runtime_from_settings() -> AgentRuntime:
                 output_mb=settings.agent_shell_output_mb,
                 disk_mb=settings.agent_shell_disk_mb,
             ),
-        )
+        ),
+        session_store=transcript_store(),
     )
 
 

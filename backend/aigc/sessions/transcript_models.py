@@ -35,7 +35,9 @@ class AgentTranscriptEntry(SQLModel, table=True):
     __tablename__ = "agent_transcript_entries"
     __table_args__ = (
         Index("ix_agent_transcript_entries_key", "project_key", "session_id", "subpath", "id"),
-        Index("uq_agent_transcript_entries_uuid", "project_key", "session_id", "subpath", "uuid", unique=True),
+        Index(
+            "uq_agent_transcript_entries_uuid", "project_key", "session_id", "subpath", "uuid", unique=True
+        ),
     )
 
     id: int | None = Field(default=None, sa_column=Column(_BIG_ID, primary_key=True, autoincrement=True))
