@@ -43,6 +43,10 @@ class Scenario(SQLModel, table=True):
     tools: list[str] = Field(default_factory=list, sa_type=JSON)
     max_turns: int = Field(default=20)
     max_budget_usd: float | None = Field(default=None)
+    # Overrides of the server's AGENT_SHELL_* limits (schemas.ScenarioShellLimits); {}: the server's own.
+    shell_limits: dict[str, int] = Field(
+        default_factory=dict, sa_type=JSON, sa_column_kwargs={"server_default": text("'{}'")}
+    )
     is_default: bool = Field(default=False)
     is_public: bool = Field(default=False)
     is_enabled: bool = Field(default=True)

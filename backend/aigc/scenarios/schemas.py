@@ -59,6 +59,25 @@ ModelName = Annotated[str, Field(pattern=MODEL_PATTERN)]
 SkillIds = Annotated[list[uuid.UUID], Field(max_length=20)]
 
 
+class ScenarioShellLimits(BaseModel):
+    """A scenario's own limits for its shell commands (per session); unset: the server's AGENT_SHELL_* value.
+
+    A value may not exceed the server's own (those settings are the maxima), so a scenario can only tighten.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    cpu_seconds: int | None = Field(default=None, ge=1, description="CPU time of one process, in seconds")
+    memory_mb: int | None = Field(
+        default=None, ge=64, description="Memory of the session's commands together"
+    )
+    max_processes: int | None = Field(default=None, ge=8, description="Processes at once")
+    output_mb: int | None = Field(
+        default=None, ge=1, description="Largest file or output one command may write"
+    )
+    disk_mb: int | None = Field(default=None, ge=1, description="Quota of the session folder")
+
+
 class ScenarioCreate(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     slug: str | None = Field(
@@ -77,6 +96,7 @@ class ScenarioCreate(BaseModel):
     skill_ids: SkillIds = Field(default_factory=list)
     max_turns: int = Field(default=20, ge=1, le=100)
     max_budget_usd: float | None = Field(default=None, gt=0, le=100)
+    shell_limits: ScenarioShellLimits = Field(default_factory=ScenarioShellLimits)
     is_public: bool = False
     is_enabled: bool = True
 
@@ -98,6 +118,9 @@ class ScenarioUpdate(BaseModel):
     skill_ids: SkillIds | None = None
     max_turns: int | None = Field(default=None, ge=1, le=100)
     max_budget_usd: float | None = Field(default=None, gt=0, le=100)
+    shell_limits: ScenarioShellLimits | None = Field(
+        default=None, description="Replaces the scenario's shell limits; {} returns to the server's"
+    )
     is_public: bool | None = None
     is_enabled: bool | None = None
 
@@ -148,6 +171,7 @@ class ScenarioPublic(BaseModel):
     skill_ids: list[uuid.UUID] = Field(default_factory=list)
     max_turns: int
     max_budget_usd: float | None
+    shell_limits: ScenarioShellLimits = Field(default_factory=ScenarioShellLimits)
     is_default: bool
     is_public: bool
     is_enabled: bool

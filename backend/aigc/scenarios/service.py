@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.core.config import get_settings
 from aigc.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
 from aigc.core.models import utcnow
 from aigc.scenarios import repository
@@ -19,6 +20,7 @@ from aigc.scenarios.schemas import (
     ScenarioMatch,
     ScenarioMatches,
     ScenarioPublic,
+    ScenarioShellLimits,
     ScenariosPublic,
     ScenarioUpdate,
     UserScenarioConfigPublic,
@@ -132,6 +134,39 @@ async def _check_rules(
             )
 
 
+def _check_shell_limits(limits: ScenarioShellLimits) -> None:
+    """The server's AGENT_SHELL_* values are the maxima: a scenario may tighten them, never loosen."""
+    maxima = server_shell_limits()
+    for name, value in limits.model_dump(exclude_none=True).items():
+        if value > maxima[name]:
+            raise AppError(
+                f"shell_limits.{name} may be at most {maxima[name]} on this server "
+                f"(AGENT_SHELL_{name.upper()}); got {value}",
+                code="shell_limit_too_high",
+                status_code=422,
+            )
+
+
+def server_shell_limits() -> dict[str, int]:
+    """The deployment's limits of shell commands per session, which are also a scenario's maxima."""
+    settings = get_settings()
+    return {
+        "cpu_seconds": settings.agent_shell_cpu_seconds,
+        "memory_mb": settings.agent_shell_memory_mb,
+        "max_processes": settings.agent_shell_max_processes,
+        "output_mb": settings.agent_shell_output_mb,
+        "disk_mb": settings.agent_shell_disk_mb,
+    }
+
+
+def shell_limits_for_turn(scenario: Scenario) -> dict[str, int] | None:
+    """The scenario's own shell limits for a turn (None when it has none), none above the server's."""
+    # The server's limits may have been lowered since the scenario was saved.
+    own = ScenarioShellLimits.model_validate(scenario.shell_limits).model_dump(exclude_none=True)
+    maxima = server_shell_limits()
+    return {name: min(value, maxima[name]) for name, value in own.items()} or None
+
+
 async def _unique_slug(session: AsyncSession, wanted: str | None, name: str) -> str:
     if wanted:
         if await repository.get_by_slug(session, wanted):
@@ -146,7 +181,9 @@ async def _unique_slug(session: AsyncSession, wanted: str | None, name: str) -> 
 
 async def create_scenario(session: AsyncSession, user: User, data: ScenarioCreate) -> ScenarioPublic:
     await _check_rules(session, user, is_public=data.is_public, tools=data.tools, skill_ids=data.skill_ids)
-    values = data.model_dump(exclude={"skill_ids", "slug"})
+    _check_shell_limits(data.shell_limits)
+    values = data.model_dump(exclude={"skill_ids", "slug", "shell_limits"})
+    values["shell_limits"] = data.shell_limits.model_dump(exclude_none=True)
     scenario = Scenario(**values, slug=await _unique_slug(session, data.slug, data.name), created_by=user.id)
     session.add(scenario)
     await session.flush()
@@ -161,7 +198,10 @@ async def update_scenario(
     scenario = await get_scenario(session, user, scenario_id)
     if not _can_manage(user, scenario):
         raise PermissionDeniedError("You can only change your own scenarios", code="not_owner")
-    fields = changes.model_dump(exclude_unset=True)
+    fields = changes.model_dump(exclude_unset=True, exclude={"shell_limits"})
+    if changes.shell_limits is not None:
+        _check_shell_limits(changes.shell_limits)
+        fields["shell_limits"] = changes.shell_limits.model_dump(exclude_none=True)
     skill_ids = fields.pop("skill_ids", None)
     is_public = fields.get("is_public", scenario.is_public)
     tools = fields.get("tools") or scenario.tools

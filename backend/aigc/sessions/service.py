@@ -212,6 +212,7 @@ async def plan_turn(
         max_budget_usd=scenario.max_budget_usd,
         resume=chat.sdk_session_id,
         preference_version=preference_version,
+        shell_limits=scenario_service.shell_limits_for_turn(scenario),
     )
 
 

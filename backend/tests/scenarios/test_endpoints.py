@@ -257,3 +257,44 @@ async def test_deleting_a_user_removes_their_private_scenarios_keeps_public(
         s["id"] for s in (await client.get(API, params={"limit": 200}, headers=admin.headers)).json()["items"]
     ]
     assert private["id"] not in listed
+
+
+class TestScenarioShellLimits:
+    async def test_limits_are_stored_shown_and_cleared(self, client: httpx.AsyncClient) -> None:
+        admin = await signed_in_user(client, role=Role.admin)
+        created = await create_scenario_via_api(
+            client, admin, name="Shell", tools=["Bash"], shell_limits={"memory_mb": 128, "max_processes": 16}
+        )
+        limits = created["shell_limits"]
+        assert limits["memory_mb"] == 128 and limits["max_processes"] == 16 and limits["disk_mb"] is None
+        response = await client.patch(
+            f"{API}/{created['id']}", json={"shell_limits": {"disk_mb": 10}}, headers=admin.headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["shell_limits"]["disk_mb"] == 10, "replaced as a whole"
+        assert response.json()["shell_limits"]["memory_mb"] is None
+        response = await client.patch(
+            f"{API}/{created['id']}", json={"shell_limits": {}}, headers=admin.headers
+        )
+        assert set(response.json()["shell_limits"].values()) == {None}
+        plain = await create_scenario_via_api(client, admin, name="Plain")
+        assert set(plain["shell_limits"].values()) == {None}
+
+    async def test_a_scenario_may_only_tighten_the_servers_limits(self, client: httpx.AsyncClient) -> None:
+        admin = await signed_in_user(client, role=Role.admin)
+        response = await client.post(
+            API, json={"name": "Greedy", "shell_limits": {"memory_mb": 10**6}}, headers=admin.headers
+        )
+        assert response.status_code == 422 and response.json()["code"] == "shell_limit_too_high"
+        assert "AGENT_SHELL_MEMORY_MB" in response.json()["message"]
+        scenario = await create_scenario_via_api(client, admin, name="Fine")
+        response = await client.patch(
+            f"{API}/{scenario['id']}", json={"shell_limits": {"cpu_seconds": 10**6}}, headers=admin.headers
+        )
+        assert response.status_code == 422 and response.json()["code"] == "shell_limit_too_high"
+        for bad in ({"memory_mb": 1}, {"max_processes": 0}, {"nice": 5}):
+            response = await client.post(
+                API, json={"name": "Bad", "shell_limits": bad}, headers=admin.headers
+            )
+            assert response.status_code == 422, bad
+            assert response.json()["details"][0]["field"].startswith("shell_limits"), response.json()

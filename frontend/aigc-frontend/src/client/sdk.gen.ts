@@ -675,6 +675,8 @@ export const jobsRunJob = <ThrowOnError extends boolean = false>(options: Option
  * Reload the configuration
  *
  * Re-read model aliases, limits and defaults without a restart; an invalid change keeps the old values.
+ *
+ * With REDIS_URL, every other process (web replicas and workers) then reloads its own configuration too.
  */
 export const platformReloadConfig = <ThrowOnError extends boolean = false>(options?: Options<PlatformReloadConfigData, ThrowOnError>) => (options?.client ?? client).post<PlatformReloadConfigResponses, PlatformReloadConfigErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }],

@@ -335,7 +335,7 @@ export type ErrorEvent = {
     /**
      * Kind
      */
-    kind: 'model_error' | 'auth_error' | 'rate_limited' | 'timeout' | 'stalled' | 'agent_crashed' | 'sandbox_unavailable' | 'budget_exceeded' | 'max_turns' | 'invalid_request' | 'shutting_down' | 'busy' | 'internal';
+    kind: 'model_error' | 'auth_error' | 'rate_limited' | 'timeout' | 'stalled' | 'agent_crashed' | 'sandbox_unavailable' | 'budget_exceeded' | 'max_turns' | 'invalid_request' | 'shutting_down' | 'worker_lost' | 'busy' | 'internal';
     /**
      * Message
      */
@@ -508,6 +508,12 @@ export type HealthPublic = {
      * Informational: the model endpoint's reachability; never fails the check
      */
     model?: string;
+    /**
+     * Turns
+     *
+     * Where turns run: `embedded` (this process), or scaled out `ok: N worker(s)` / `error: redis unreachable | broker unreachable | no worker running`
+     */
+    turns?: string;
     /**
      * Shell Sandbox
      *
@@ -1004,6 +1010,7 @@ export type ScenarioCreate = {
      * Max Budget Usd
      */
     max_budget_usd?: number | null;
+    shell_limits?: ScenarioShellLimits;
     /**
      * Is Public
      */
@@ -1131,6 +1138,7 @@ export type ScenarioPublic = {
      * Max Budget Usd
      */
     max_budget_usd: number | null;
+    shell_limits?: ScenarioShellLimits;
     /**
      * Is Default
      */
@@ -1160,6 +1168,46 @@ export type ScenarioPublic = {
      */
     updated_at: string;
     user_config?: UserScenarioConfigPublic;
+};
+
+/**
+ * ScenarioShellLimits
+ *
+ * A scenario's own limits for its shell commands (per session); unset: the server's AGENT_SHELL_* value.
+ *
+ * A value may not exceed the server's own (those settings are the maxima), so a scenario can only tighten.
+ */
+export type ScenarioShellLimits = {
+    /**
+     * Cpu Seconds
+     *
+     * CPU time of one process, in seconds
+     */
+    cpu_seconds?: number | null;
+    /**
+     * Memory Mb
+     *
+     * Memory of the session's commands together
+     */
+    memory_mb?: number | null;
+    /**
+     * Max Processes
+     *
+     * Processes at once
+     */
+    max_processes?: number | null;
+    /**
+     * Output Mb
+     *
+     * Largest file or output one command may write
+     */
+    output_mb?: number | null;
+    /**
+     * Disk Mb
+     *
+     * Quota of the session folder
+     */
+    disk_mb?: number | null;
 };
 
 /**
@@ -1266,6 +1314,10 @@ export type ScenarioUpdate = {
      * Max Budget Usd
      */
     max_budget_usd?: number | null;
+    /**
+     * Replaces the scenario's shell limits; {} returns to the server's
+     */
+    shell_limits?: ScenarioShellLimits | null;
     /**
      * Is Public
      */
@@ -2173,6 +2225,10 @@ export type AuthLoginErrors = {
      * Unauthorized
      */
     401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
     /**
      * Unprocessable Entity
      */
@@ -4125,6 +4181,10 @@ export type PlatformReloadConfigErrors = {
      * Unprocessable Entity
      */
     422: ErrorBody;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorBody;
 };
 
 export type PlatformReloadConfigError = PlatformReloadConfigErrors[keyof PlatformReloadConfigErrors];
