@@ -22,6 +22,7 @@ from aigc.core.metrics import RUNTIME_COLLECTOR
 from aigc.core.middleware import BodySizeLimitMiddleware, RequestContextMiddleware
 from aigc.core.migrations import ensure_schema_current
 from aigc.ops.runlock import hold_server_lock, server_is_running
+from aigc.platform.config_broadcast import start_config_broadcast
 from aigc.platform.router import metrics_router
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
@@ -62,6 +63,8 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         RUNTIME_COLLECTOR.runtime = app.state.turns.runtime
         app.state.scheduler = PlatformScheduler(settings, app.state)
         app.state.scheduler.start()
+        # With REDIS_URL, a config reload in any process reaches this one (None otherwise).
+        app.state.config_broadcast = await start_config_broadcast(settings, lambda: app.state.turns.runtime)
         logger.info(
             "AIGC platform %s started (database: %s, storage: %s, model: %s)",
             __version__,
@@ -72,6 +75,8 @@ async def lifespan(app: FastAPI, settings: Settings) -> AsyncIterator[None]:
         try:
             yield
         finally:
+            if app.state.config_broadcast is not None:
+                await app.state.config_broadcast.stop()
             app.state.scheduler.shutdown()
             await app.state.turns.shutdown()
             await dispose_engine()

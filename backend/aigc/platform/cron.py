@@ -79,8 +79,15 @@ admin_router = APIRouter(prefix="/platform", tags=["platform"], responses=error_
     "/reload-config",
     summary="Reload the configuration",
     response_model=ConfigReloadResult,
-    responses=error_responses(422),
+    responses=error_responses(422, 503),
 )
 async def reload_config(request: Request, settings: SettingsDep, _admin: AdminUser) -> ConfigReloadResult:
-    """Re-read model aliases, limits and defaults without a restart; an invalid change keeps the old values."""
-    return config_reload.reload_settings(settings, request.app.state.turns.runtime)
+    """Re-read model aliases, limits and defaults without a restart; an invalid change keeps the old values.
+
+    With REDIS_URL, every other process (web replicas and workers) then reloads its own configuration too.
+    """
+    result = config_reload.reload_settings(settings, request.app.state.turns.runtime)
+    broadcast = getattr(request.app.state, "config_broadcast", None)
+    if broadcast is not None:
+        await broadcast.announce()
+    return result
