@@ -1,6 +1,7 @@
 import {
   AppstoreOutlined,
   MenuFoldOutlined,
+  MenuOutlined,
   MenuUnfoldOutlined,
   HistoryOutlined,
   MessageOutlined,
@@ -8,7 +9,7 @@ import {
   SettingOutlined,
   ToolOutlined,
 } from '@ant-design/icons';
-import { Button, Flex, Layout, Menu, type MenuProps, Space, theme, Typography } from 'antd';
+import { Button, Drawer, Flex, Layout, Menu, type MenuProps, Space, theme, Typography } from 'antd';
 import { Suspense, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Outlet, useLocation, useNavigate } from 'react-router';
@@ -16,6 +17,7 @@ import { FullPageSpinner } from '@/components/full-page-spinner';
 import { paths } from '@/config/paths';
 import { useAuth } from '@/features/auth';
 import { usePlatformInfo } from '@/lib/api/get-platform-info';
+import { useIsPhone } from '@/lib/use-media-query';
 import { DemoModelBadge } from './demo-model-badge';
 import { LanguageSwitch } from './language-switch';
 import { ThemeSwitch } from './theme-switch';
@@ -30,7 +32,7 @@ const NAV = [
   { path: paths.admin, icon: <SafetyCertificateOutlined />, key: 'admin', adminOnly: true },
 ] as const;
 
-/** The signed-in frame: navigation on the side, switches and the user menu on top. */
+/** The signed-in frame: navigation on the side (a drawer on phones), switches and the user menu on top. */
 export function AppLayout() {
   const { t } = useTranslation();
   const { isAdmin } = useAuth();
@@ -38,7 +40,10 @@ export function AppLayout() {
   const navigate = useNavigate();
   const { pathname } = useLocation();
   const [collapsed, setCollapsed] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const phone = useIsPhone();
   const { token } = theme.useToken();
+  const brand = info?.name ?? t('app.name');
 
   const items: MenuProps['items'] = NAV.filter((item) => !('adminOnly' in item) || isAdmin).map((item) => ({
     key: item.path,
@@ -46,6 +51,69 @@ export function AppLayout() {
     label: t(`nav.${item.key}`),
   }));
   const selected = NAV.find((item) => pathname === item.path || pathname.startsWith(`${item.path}/`))?.path;
+  const menu = (
+    <nav aria-label={t('nav.label')}>
+      <Menu
+        mode="inline"
+        items={items}
+        selectedKeys={selected ? [selected] : []}
+        onClick={({ key }) => {
+          setDrawerOpen(false);
+          navigate(key);
+        }}
+        style={{ borderInlineEnd: 'none' }}
+      />
+    </nav>
+  );
+
+  if (phone) {
+    return (
+      <Layout className="app-phone" style={{ minHeight: '100dvh' }}>
+        <a className="skip-link" href="#main">
+          {t('app.skipToContent')}
+        </a>
+        <Layout.Header className="app-header" style={{ background: token.colorBgContainer, borderBottom: `1px solid ${token.colorBorderSecondary}` }}>
+          <Flex align="center" style={{ height: '100%' }} gap={8}>
+            <Button
+              type="text"
+              aria-label={t('nav.open')}
+              aria-expanded={drawerOpen}
+              icon={<MenuOutlined aria-hidden />}
+              onClick={() => setDrawerOpen(true)}
+            />
+            <Typography.Text strong className="app-brand">
+              {brand}
+            </Typography.Text>
+            <DemoModelBadge compact />
+            <UserMenu compact />
+          </Flex>
+        </Layout.Header>
+        <Drawer
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          placement="left"
+          size={280}
+          title={brand}
+          closable={{ 'aria-label': t('nav.close') }}
+          styles={{ body: { padding: 0, display: 'flex', flexDirection: 'column' } }}
+        >
+          {menu}
+          <Flex vertical gap={12} className="app-drawer-settings">
+            <LanguageSwitch />
+            <Flex align="center" gap={8}>
+              <ThemeSwitch />
+              <Typography.Text>{t('header.darkMode')}</Typography.Text>
+            </Flex>
+          </Flex>
+        </Drawer>
+        <Layout.Content id="main" tabIndex={-1} style={{ padding: 12, minWidth: 0 }}>
+          <Suspense fallback={<FullPageSpinner />}>
+            <Outlet />
+          </Suspense>
+        </Layout.Content>
+      </Layout>
+    );
+  }
 
   return (
     <Layout style={{ minHeight: '100vh' }}>
@@ -62,20 +130,13 @@ export function AppLayout() {
         width={220}
         style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}
       >
-        <Flex align="center" style={{ height: 64, paddingInline: 20 }}>
-          <Typography.Text strong ellipsis style={{ fontSize: 16 }}>
-            {collapsed ? 'AIGC' : (info?.name ?? t('app.name'))}
+        <Flex align="center" style={{ minHeight: 64, paddingInline: 20, paddingBlock: 8 }}>
+          {/* The whole name, on two lines if it must: a cut-off brand reads as a bug. */}
+          <Typography.Text strong className="app-brand-side" style={{ fontSize: 16 }}>
+            {collapsed ? 'AIGC' : brand}
           </Typography.Text>
         </Flex>
-        <nav aria-label={t('nav.label')}>
-          <Menu
-            mode="inline"
-            items={items}
-            selectedKeys={selected ? [selected] : []}
-            onClick={({ key }) => navigate(key)}
-            style={{ borderInlineEnd: 'none' }}
-          />
-        </nav>
+        {menu}
       </Layout.Sider>
       <Layout>
         <Layout.Header

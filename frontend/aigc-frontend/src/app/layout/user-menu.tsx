@@ -3,8 +3,8 @@ import { Avatar, Button, Dropdown, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '@/features/auth';
 
-/** The signed-in user's name and role, with sign-out. */
-export function UserMenu() {
+/** The signed-in user's name and role, with sign-out; `compact` (phones) shows only the avatar. */
+export function UserMenu({ compact = false }: { compact?: boolean }) {
   const { t } = useTranslation();
   const { user, signOut } = useAuth();
   if (!user) return null;
@@ -30,7 +30,7 @@ export function UserMenu() {
       }}
     >
       <Button type="text" aria-label={t('header.userMenu', { name })} icon={<Avatar size="small" icon={<UserOutlined />} />}>
-        {name}
+        {compact ? null : name}
       </Button>
     </Dropdown>
   );

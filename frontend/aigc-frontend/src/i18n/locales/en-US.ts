@@ -17,6 +17,8 @@ const enUS = {
     admin: 'Admin',
     collapse: 'Collapse navigation',
     expand: 'Expand navigation',
+    open: 'Open navigation',
+    close: 'Close navigation',
   },
   header: {
     language: 'Language',
@@ -105,6 +107,7 @@ const enUS = {
     emptySession: 'No messages yet. Say hello below.',
     turnRunning: 'An answer is already being written in this session; showing it.',
     messagesLabel: 'Messages',
+    jumpToLatest: 'Jump to latest',
     sessionsLabel: 'Recent conversations',
     usage: '{{input}} in / {{output}} out tokens · {{cost}} · {{seconds}} s',
     tool: {
@@ -119,6 +122,7 @@ const enUS = {
     },
     artifacts: {
       title: 'Files',
+      open: 'Files ({{count}})',
       empty: 'Files the assistant creates appear here.',
       preview: 'Preview {{name}}',
       download: 'Download {{name}}',

@@ -19,6 +19,8 @@ const zhCN: Messages = {
     admin: '管理',
     collapse: '收起导航',
     expand: '展开导航',
+    open: '打开导航',
+    close: '关闭导航',
   },
   header: {
     language: '语言',
@@ -107,6 +109,7 @@ const zhCN: Messages = {
     emptySession: '还没有消息，在下方打个招呼吧。',
     turnRunning: '此会话中已有回答正在生成，已为你显示。',
     messagesLabel: '消息',
+    jumpToLatest: '回到最新',
     sessionsLabel: '最近的对话',
     usage: '输入 {{input}} / 输出 {{output}} tokens · {{cost}} · {{seconds}} 秒',
     tool: {
@@ -121,6 +124,7 @@ const zhCN: Messages = {
     },
     artifacts: {
       title: '文件',
+      open: '文件（{{count}}）',
       empty: '助手生成的文件会显示在这里。',
       preview: '预览 {{name}}',
       download: '下载 {{name}}',

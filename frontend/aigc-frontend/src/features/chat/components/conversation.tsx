@@ -1,12 +1,15 @@
 import { Bubble, Sender } from '@ant-design/x';
 import type { BubbleItemType } from '@ant-design/x/es/bubble/interface';
-import { Alert, Button, Flex, Result, Spin, Typography } from 'antd';
+import { ArrowDownOutlined, FolderOutlined } from '@ant-design/icons';
+import { Alert, Badge, Button, Drawer, Flex, Result, Spin, Typography } from 'antd';
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { labelledSenderInput } from '@/components/labelled-sender-input';
 import type { ArtifactPublic, MessagePublic } from '@/client/types.gen';
 import { describeError } from '@/lib/describe-error';
+import { useMediaQuery } from '@/lib/use-media-query';
 import { useSession } from '../api/get-session';
+import { useFollowScroll } from '../hooks/use-follow-scroll';
 import { useTurnActions } from '../hooks/use-turn-actions';
 import { chatItems, savedToolCalls, savedUsage } from '../turn/chat-items';
 import { isActive } from '../turn/turn-reducer';
@@ -15,6 +18,8 @@ import { Answer, type AnswerProps } from './answer';
 import { ArtifactsPanel } from './artifacts-panel';
 
 const messageInput = labelledSenderInput('chat.inputLabel');
+/** Too narrow for the files beside the messages: they open from a button instead. */
+const NARROW_QUERY = '(max-width: 1099.98px)';
 
 export interface ConversationProps {
   sessionId: string;
@@ -37,6 +42,9 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
   const actions = useTurnActions();
   const [draft, setDraft] = useState('');
   const [stopping, setStopping] = useState(false);
+  const [filesOpen, setFilesOpen] = useState(false);
+  const narrow = useMediaQuery(NARROW_QUERY);
+  const follow = useFollowScroll();
   const attached = useRef<Set<string>>(new Set());
   const running = isActive(turn);
 
@@ -137,6 +145,8 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
     const content = text.trim();
     if (!content || running) return;
     setDraft('');
+    // Whoever sends wants to see the reply, wherever they had scrolled to.
+    follow.toEnd();
     void actions.send(sessionId, content);
   };
 
@@ -145,6 +155,8 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
     actions.stop(sessionId).catch(() => setStopping(false));
   };
 
+  const files = <ArtifactsPanel artifacts={artifacts} />;
+
   return (
     <div className="conversation">
       <div className="conversation-main">
@@ -152,23 +164,49 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
           <Typography.Title level={1} ellipsis style={{ fontSize: 18, margin: 0 }} id="page-title">
             {session.title || t('chat.untitled')}
           </Typography.Title>
-          <Typography.Text type="secondary">{session.scenario_name}</Typography.Text>
+          <Typography.Text type="secondary" ellipsis className="conversation-scenario">
+            {session.scenario_name}
+          </Typography.Text>
+          {narrow ? (
+            <Badge count={artifacts.length} size="small" className="conversation-files-button">
+              <Button
+                icon={<FolderOutlined aria-hidden />}
+                aria-label={t('chat.artifacts.open', { count: artifacts.length })}
+                aria-expanded={filesOpen}
+                onClick={() => setFilesOpen(true)}
+              />
+            </Badge>
+          ) : null}
         </header>
-        <div className="conversation-messages" role="log" aria-label={t('chat.messagesLabel')}>
-          {bubbles.length === 0 ? (
-            <Flex justify="center" style={{ padding: 48 }}>
-              <Typography.Text type="secondary">{t('chat.emptySession')}</Typography.Text>
-            </Flex>
-          ) : (
-            <Bubble.List
-              items={bubbles}
-              autoScroll
-              role={{
-                ai: { placement: 'start', variant: 'borderless', rootClassName: 'ai-bubble' },
-                user: { placement: 'end', variant: 'filled' },
-              }}
-              style={{ height: '100%' }}
-            />
+        <div className="conversation-scroll">
+          {/* The log scrolls itself (not Bubble.List) so that following the newest message is ours to decide. */}
+          <div className="conversation-messages" role="log" aria-label={t('chat.messagesLabel')} ref={follow.boxRef}>
+            <div ref={follow.contentRef}>
+              {bubbles.length === 0 ? (
+                <Flex justify="center" style={{ padding: 48 }}>
+                  <Typography.Text type="secondary">{t('chat.emptySession')}</Typography.Text>
+                </Flex>
+              ) : (
+                <Bubble.List
+                  items={bubbles}
+                  autoScroll={false}
+                  role={{
+                    ai: { placement: 'start', variant: 'borderless', rootClassName: 'ai-bubble' },
+                    user: { placement: 'end', variant: 'filled' },
+                  }}
+                />
+              )}
+            </div>
+          </div>
+          {follow.atEnd ? null : (
+            <Button
+              className="jump-to-latest"
+              shape="round"
+              icon={<ArrowDownOutlined aria-hidden />}
+              onClick={follow.toEnd}
+            >
+              {t('chat.jumpToLatest')}
+            </Button>
           )}
         </div>
         {turn?.phase === 'failed' && turn.error?.code === 'turn_running' ? (
@@ -205,9 +243,21 @@ export function Conversation({ sessionId, renderAnswerExtra }: ConversationProps
           ) : null}
         </div>
       </div>
-      <aside className="conversation-side" aria-label={t('chat.artifacts.title')}>
-        <ArtifactsPanel artifacts={artifacts} />
-      </aside>
+      {narrow ? (
+        <Drawer
+          open={filesOpen}
+          onClose={() => setFilesOpen(false)}
+          placement="bottom"
+          size="70%"
+          closable={{ 'aria-label': t('common.close') }}
+        >
+          {files}
+        </Drawer>
+      ) : (
+        <aside className="conversation-side" aria-label={t('chat.artifacts.title')}>
+          {files}
+        </aside>
+      )}
     </div>
   );
 }
