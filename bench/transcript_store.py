@@ -252,8 +252,7 @@ async def main(ns: argparse.Namespace, root: Path) -> int:
     follow_delta = statistics.median(rows["store"]["follow"]) - statistics.median(
         rows["local"]["follow"]
     )
-    report = f"""<!-- bench:transcripts:start -->
-## Transcripts in the database (`bench/transcript_store.py`)
+    report = f"""## Transcripts in the database (`bench/transcript_store.py`)
 
 {stamp()}, {ns.sessions} sessions per mode, {ns.follow_ups} warm follow-ups each, modes interleaved; database:
 {os.environ["DATABASE_URL"].split(":", 1)[0]}. {load_note()}
@@ -270,7 +269,6 @@ Entries appended by a resumed turn (median): {_med_max([c[2] for calls in resume
 Entry types, first turn (one list per `append`): {facts.get("first_turn_types")}; a follow-up:
 {facts.get("follow_up_types")}.
 Follow-up first token, store minus local (medians): {follow_delta * 1000:+.0f} ms.
-<!-- bench:transcripts:end -->
 """
     print(report)
     if ns.write:
