@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from redis.exceptions import RedisError
+
 from aigc.agent import events as agent_events
 from aigc.core.config import Settings
 from aigc.core.db import session_scope
@@ -38,7 +40,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("aigc.turns")
 
-DEFAULT_QUEUE = "aigc.turns"
 BROKER_DOWN_ERROR = (
     "The task queue is not reachable, so no agent could take this message; it was saved. Try again shortly"
 )
@@ -48,9 +49,14 @@ NO_WORKER_ERROR = "No agent worker is running; ask an administrator to start `ai
 Dispatch = Callable[[dict[str, Any], str], None]
 
 
-def worker_queue(worker_id: str) -> str:
+def shared_queue(settings: Settings) -> str:
+    """The queue every worker reads (named under the key prefix: deployments may share a broker)."""
+    return f"{settings.redis_key_prefix}turns"
+
+
+def worker_queue(settings: Settings, worker_id: str) -> str:
     """The queue only one worker reads: follow-ups of the sessions whose warm agents it holds."""
-    return f"{DEFAULT_QUEUE}.{worker_id}"
+    return f"{shared_queue(settings)}.{worker_id}"
 
 
 def lease_ttl_ms(settings: Settings) -> int:
@@ -110,9 +116,12 @@ class TurnReaper:
         """Record the turn as failed and append its error and `done` to the stream; False if another did."""
         if not await self.redis.set(self.keys.reaped(turn_id), "1", nx=True, ex=24 * 3600):
             return False
-        logger.warning("Ending turn %s of session %s: %s", turn_id, session_id, reason)
-        await turn_records.end_turn_unrun(turn_id, TurnStatus.error, reason)
         stream = self.stream(session_id, user_id, turn_id)
+        if not await turn_records.end_turn_unrun(turn_id, TurnStatus.error, reason):
+            # Saved already (a job redelivered after its turn ended, the broker having lost the ack).
+            await self.redis.delete(self.keys.running(session_id))
+            return False
+        logger.warning("Ending turn %s of session %s: %s", turn_id, session_id, reason)
         stream.resume_numbering(await stream.last_number())
         await stream.publish(agent_events.ErrorEvent(kind="worker_lost", message=reason))
         await stream.publish(agent_events.DoneEvent(status="error", message_id=turn_id, error=reason))
@@ -191,7 +200,7 @@ class DistributedTurns:
             # SET NX: two replicas receiving a message for one session at once cannot both start a turn.
             if not await self.redis.set(running_key, marker.dumps(), nx=True):
                 raise turn_running_error()
-        except ConnectionError as exc:  # redis-py's ConnectionError subclasses the built-in one
+        except (RedisError, OSError) as exc:
             raise ServiceUnavailableError(REDIS_DOWN_ERROR, code="redis_unavailable") from exc
         try:
             await turn_records.save_user_message(plan, user_message_id, turn_id)
@@ -207,10 +216,8 @@ class DistributedTurns:
         )
         payload = {"plan": plan.to_payload(), "turn_id": str(turn_id), "next_event_id": 2}
         queue = await self._queue_for(plan.session_id, workers)
-        if queue != DEFAULT_QUEUE:
-            await self.redis.set(
-                self.keys.queued_on(turn_id), queue.removeprefix(f"{DEFAULT_QUEUE}."), ex=24 * 3600
-            )
+        if queue != shared_queue(self.settings):
+            await self.redis.set(self.keys.queued_on(turn_id), queue.rsplit(".", 1)[1], ex=24 * 3600)
         try:
             await asyncio.to_thread(self.dispatch, payload, queue)
         except Exception as exc:
@@ -230,7 +237,12 @@ class DistributedTurns:
         ids = list(session_ids)
         if not ids:
             return set()
-        values = await self.redis.mget([self.keys.running(sid) for sid in ids])
+        try:
+            values = await self.redis.mget([self.keys.running(sid) for sid in ids])
+        except (RedisError, OSError) as exc:
+            # Reading sessions must keep working with Redis away; they show as not running meanwhile.
+            logger.warning("Cannot tell which sessions are running (Redis: %s)", exc)
+            return set()
         return {sid for sid, value in zip(ids, values, strict=True) if value is not None}
 
     async def stop(self, session_id: uuid.UUID) -> bool:
@@ -267,7 +279,7 @@ class DistributedTurns:
         """`ok: N workers`, or which part of the scale-out mode is missing (for /health)."""
         try:
             workers = await self.live_workers()
-        except (ConnectionError, OSError) as exc:
+        except (RedisError, OSError) as exc:
             return f"error: redis unreachable ({type(exc).__name__})"
         if self.broker_check is not None:
             try:
@@ -280,8 +292,8 @@ class DistributedTurns:
         """The warm worker's own queue while it is alive; else the shared queue (any worker resumes)."""
         warm = await self.redis.get(self.keys.warm(session_id))
         if warm is not None and _text(warm) in live:
-            return worker_queue(_text(warm))
-        return DEFAULT_QUEUE
+            return worker_queue(self.settings, _text(warm))
+        return shared_queue(self.settings)
 
     async def _control(self, op: str, session_id: uuid.UUID) -> None:
         await self.redis.publish(self.keys.control, json.dumps({"op": op, "session": str(session_id)}))

@@ -31,6 +31,7 @@ from aigc.sessions import turn_records
 from aigc.sessions.events import TURN_EVENT, AcceptedEvent, AnyTurnEvent, ArtifactEvent
 from aigc.sessions.turn_records import Transcript
 from aigc.sessions.turn_streams import LocalTurnStream, StreamEvent, TurnSink, TurnStream
+from aigc.sessions.workspace import ensure_workspace
 from aigc.storage import ArtifactStorage
 
 __all__ = ["LocalTurns", "StreamEvent", "TurnExecutor", "TurnManager", "TurnPlan", "TurnStream"]
@@ -132,6 +133,7 @@ class TurnExecutor:
         accepted = False
         try:
             request = self._request(plan)
+            await self._fetch_workspace(plan)
             before = await asyncio.to_thread(artifact_files.snapshot, plan.cwd)
             # The agent gets the prompt while the message is saved: its CLI needs tens of milliseconds before
             # it calls the model, the save a few. Its events wait in the read-ahead buffer until the save is done.
@@ -179,6 +181,16 @@ class TurnExecutor:
             )
         )
         await sink.finish()
+
+    async def _fetch_workspace(self, plan: TurnPlan) -> None:
+        """The session's earlier files, when this machine's folder lacks them (another worker made them)."""
+        try:
+            restored = await ensure_workspace(self.storage, plan.cwd, plan.user_id, plan.session_id)
+        except Exception as exc:  # storage away: the agent still answers, without the missing files
+            logger.warning("Could not restore the files of session %s: %s", plan.session_id, exc)
+            return
+        if restored:
+            logger.info("Restored %d stored files into session %s's folder", restored, plan.session_id)
 
     async def abandon(self, plan: TurnPlan) -> None:
         """The user's message could not be saved: the agent's process goes too, whatever it got to do."""

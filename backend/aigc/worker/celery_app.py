@@ -12,7 +12,7 @@ from typing import Any
 from celery import Celery
 
 from aigc.core.config import Settings
-from aigc.sessions.distributed import DEFAULT_QUEUE, Dispatch
+from aigc.sessions.distributed import Dispatch, shared_queue
 
 RUN_TURN_TASK = "aigc.run_turn"
 
@@ -28,7 +28,7 @@ def make_celery(settings: Settings) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_default_queue=DEFAULT_QUEUE,
+        task_default_queue=shared_queue(settings),
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=2,
         # Redis as broker: an unacknowledged job is redelivered after this long, so it must outlast the

@@ -26,9 +26,10 @@ from aigc.core.db import dispose_engine, get_engine
 from aigc.core.migrations import ensure_schema_current
 from aigc.core.redis import redis_client
 from aigc.sessions import turn_records
-from aigc.sessions.distributed import TurnReaper, lease_ttl_ms, worker_queue
+from aigc.sessions.distributed import TurnReaper, lease_ttl_ms, shared_queue, worker_queue
 from aigc.sessions.events import AnyTurnEvent
 from aigc.sessions.models import TurnStatus
+from aigc.sessions.service import session_dir
 from aigc.sessions.turn_streams import RedisTurnKeys, RedisTurnStream
 from aigc.sessions.turns import WORKER_STOPPED_ERROR, TurnExecutor, TurnPlan
 from aigc.storage import create_storage
@@ -81,9 +82,7 @@ class WorkerHost:
 
     @property
     def queues(self) -> list[str]:
-        from aigc.sessions.distributed import DEFAULT_QUEUE
-
-        return [DEFAULT_QUEUE, worker_queue(self.worker_id)]
+        return [shared_queue(self.settings), worker_queue(self.settings, self.worker_id)]
 
     # --- lifecycle (called from Celery's threads)
     def start(self) -> None:
@@ -130,6 +129,8 @@ class WorkerHost:
 
     async def _run_turn(self, payload: dict[str, Any]) -> None:
         plan = TurnPlan.from_payload(payload["plan"])
+        # This machine's folder for the session, whatever the replica that planned the turn has.
+        plan.cwd = session_dir(self.settings, plan.user_id, plan.session_id)
         turn_id = uuid.UUID(payload["turn_id"])
         # Lease before claim: a claimed turn without a lease would look abandoned to a listener.
         await self.redis.set(self.keys.lease(turn_id), self.worker_id, px=lease_ttl_ms(self.settings))
