@@ -14,11 +14,14 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [token, setToken] = useState(getAccessToken);
   const [restored, setRestored] = useState(() => getAccessToken() !== null);
+  const [signedOut, setSignedOut] = useState(false);
+  const [previousUserId, setPreviousUserId] = useState<string | null>(null);
 
   useEffect(
     () =>
       subscribeAccessToken((next) => {
         setToken(next);
+        if (next) setSignedOut(false);
         if (!next) {
           // Nothing of the previous user may linger in the cache; platform info is public.
           queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== 'platform' });
@@ -41,16 +44,22 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, [restored]);
 
   const me = useMe({ enabled: token !== null });
+  const userId = token ? (me.data?.id ?? null) : null;
+  // Remembered while rendering (React's "adjust state on prop change"), so it is there when the token goes.
+  if (userId && userId !== previousUserId) setPreviousUserId(userId);
 
-  const signOut = useCallback(() => logout().catch(() => undefined), []);
+  const signOut = useCallback(() => {
+    setSignedOut(true);
+    return logout().catch(() => undefined);
+  }, []);
 
   const value = useMemo<AuthState>(() => {
     const user = token ? (me.data ?? null) : null;
     let status: AuthState['status'] = 'anonymous';
     if (!restored || (token && me.isPending && !me.isError)) status = 'restoring';
     else if (user) status = 'authenticated';
-    return { status, user, isAdmin: user?.role === 'admin', signOut };
-  }, [restored, token, me.data, me.isPending, me.isError, signOut]);
+    return { status, user, isAdmin: user?.role === 'admin', previousUserId, signedOut, signOut };
+  }, [restored, token, me.data, me.isPending, me.isError, previousUserId, signedOut, signOut]);
 
   return <AuthContext value={value}>{children}</AuthContext>;
 }

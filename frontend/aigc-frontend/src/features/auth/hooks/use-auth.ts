@@ -8,6 +8,13 @@ export interface AuthState {
   status: AuthStatus;
   user: UserPublic | null;
   isAdmin: boolean;
+  /**
+   * Who was signed in before the session ended in this tab (null on a fresh load): a page they were on
+   * is theirs to return to, not the next user's.
+   */
+  previousUserId: string | null;
+  /** The session ended because the user signed out (not because it expired). */
+  signedOut: boolean;
   signOut: () => Promise<void>;
 }
 
