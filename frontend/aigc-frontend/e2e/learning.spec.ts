@@ -28,8 +28,11 @@ test('feedback is given, an admin runs the learning job and the user sees the le
   await useLanguage(userPage);
   await signIn(userPage, user.username, user.password);
   await userPage.getByRole('article', { name: 'E2E reports' }).getByRole('button', { name: 'Start' }).click();
-  await expect(userPage).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+  // Start opens a new chat with the scenario; the session is created with the first message.
+  await expect(userPage).toHaveURL(/\/chat\?scenario=/);
+  await expect(userPage.getByRole('button', { name: 'Please write a report about solar energy' })).toBeVisible();
   await askAndRate(userPage, 'Explain what a vector database is', 0);
+  await expect(userPage).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
   await askAndRate(userPage, 'Explain what an embedding is', 1);
 
   const adminPage = await browser.newPage();

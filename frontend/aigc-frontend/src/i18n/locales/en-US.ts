@@ -108,6 +108,7 @@ const enUS = {
     turnRunning: 'An answer is already being written in this session; showing it.',
     messagesLabel: 'Messages',
     jumpToLatest: 'Jump to latest',
+    examplePrompts: 'Try one of these',
     sessionsLabel: 'Recent conversations',
     usage: '{{input}} in / {{output}} out tokens · {{cost}} · {{seconds}} s',
     tool: {

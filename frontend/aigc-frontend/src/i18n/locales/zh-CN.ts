@@ -110,6 +110,7 @@ const zhCN: Messages = {
     turnRunning: '此会话中已有回答正在生成，已为你显示。',
     messagesLabel: '消息',
     jumpToLatest: '回到最新',
+    examplePrompts: '试试这些',
     sessionsLabel: '最近的对话',
     usage: '输入 {{input}} / 输出 {{output}} tokens · {{cost}} · {{seconds}} 秒',
     tool: {

@@ -11,7 +11,13 @@ export interface StartChatInput {
   title?: string;
 }
 
-/** Creates a session, sends the first message when there is one, and opens the chat. */
+/** The new-chat page with a scenario picked: its session is created with the first message. */
+export const newChatPath = (scenarioId: string) => `${paths.chat}?scenario=${encodeURIComponent(scenarioId)}`;
+
+/**
+ * With a first message: creates the session, sends the message and opens the chat. Without one: opens a
+ * new chat with the scenario picked, and creates nothing, so History never fills with empty sessions.
+ */
 export function useStartChat() {
   const create = useCreateSession();
   const { send } = useTurnActions();
@@ -19,8 +25,12 @@ export function useStartChat() {
   const start = useCallback(
     async ({ scenarioId, prompt, title }: StartChatInput) => {
       const text = prompt?.trim() || undefined;
+      if (!text) {
+        navigate(newChatPath(scenarioId));
+        return null;
+      }
       const session = await create.mutateAsync({ scenario_id: scenarioId, first_message: text, title });
-      if (text) void send(session.id, text);
+      void send(session.id, text);
       navigate(`${paths.chat}/${session.id}`);
       return session;
     },
