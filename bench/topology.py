@@ -4,7 +4,10 @@ Used by the scale-out tests (backend/tests/scaleout) and benchmarks. Everything 
 stopped on exit. Redis is a `redis-server` of its own on a free port (streams in db 0, the Celery broker in
 db 1), so a test may stop it without touching the machine's shared Redis. The database is a SQLite file,
 or with `database_url` a PostgreSQL database created for the topology and dropped afterwards. Each worker
-has a work folder of its own, as on separate machines; stored files (DATA_DIR) are shared like a volume.
+has a data folder of its own, as on separate machines: stored files go to an S3 server (moto), transcripts
+to the database (the SDK's SessionStore), so the CLI's files on one worker do not help another. The work
+folder path is the same for all (a deployment's setting); tests/sessions/test_workspace.py covers a
+worker whose folder lacks the session's files.
 """
 
 from __future__ import annotations
@@ -45,6 +48,8 @@ class ScaledPlatform(Platform):
         self.admin_database_url = database_url
         self.broker = broker
         self.redis_port = free_port()
+        self.s3_port = free_port()
+        self.s3: subprocess.Popen[bytes] | None = None
         self.web_ports = [free_port() for _ in range(web)]
         self.redis: subprocess.Popen[bytes] | None = None
         self.webs: list[subprocess.Popen[bytes] | None] = [None] * web
@@ -76,6 +81,10 @@ class ScaledPlatform(Platform):
                 "REDIS_KEY_PREFIX": f"aigc-{secrets.token_hex(3)}:",
                 "WORKER_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
                 "SCHEDULER_ENABLED": "false",
+                "MINIO_ENDPOINT": f"127.0.0.1:{self.s3_port}",
+                "MINIO_ACCESS_KEY": "test-access",
+                "MINIO_SECRET_KEY": "test-secret",
+                "MINIO_BUCKET": f"aigc-scale-{secrets.token_hex(4)}",
             }
         )
         if self.admin_database_url:
@@ -87,6 +96,7 @@ class ScaledPlatform(Platform):
     def start(self) -> None:
         self._create_database()
         self.start_redis()
+        self._start_s3()
         self._run("db", "upgrade")
         self._run("create-admin", "--username", "bench", "--password", self.password)
         self._start_mock()
@@ -110,6 +120,26 @@ class ScaledPlatform(Platform):
         )
         self._wait_ready(f"{self.mock_url}/_mock/health", self.mock)
 
+    def _start_s3(self) -> None:
+        moto = Path(AIGC).with_name("moto_server")
+        self.s3 = subprocess.Popen(
+            [str(moto), "-H", "127.0.0.1", "-p", str(self.s3_port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._wait_port(self.s3_port)
+
+    def _wait_port(self, port: int) -> None:
+        import socket
+
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"nothing listens on port {port}")
+
     def start_redis(self) -> None:
         self.redis = subprocess.Popen(
             [
@@ -129,15 +159,7 @@ class ScaledPlatform(Platform):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with contextlib.suppress(OSError):
-                import socket
-
-                with socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.5):
-                    return
-            time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
+        self._wait_port(self.redis_port)
 
     def stop_redis(self) -> None:
         if self.redis is not None:
@@ -145,7 +167,14 @@ class ScaledPlatform(Platform):
             self.redis = None
 
     def start_worker(self, index: int) -> None:
-        env = dict(self.env, WORK_DIR=str(self.root / f"work_worker{index}"))
+        env = dict(
+            self.env,
+            # One WORK_DIR path for every worker, as every machine of a deployment has the same setting
+            # (the transcript store's keys derive from it); DATA_DIR, where the CLI keeps its own copy
+            # of each transcript, is the worker's own.
+            WORK_DIR=str(self.root / "work_workers"),
+            DATA_DIR=str(self.root / f"data_worker{index}"),
+        )
         log = open(self.root / f"worker{index}.out", "ab")
         self.workers[index] = subprocess.Popen(
             [str(AIGC), "worker", "--concurrency", str(self.worker_concurrency)],
@@ -157,7 +186,11 @@ class ScaledPlatform(Platform):
         )
 
     def start_web(self, index: int) -> None:
-        env = dict(self.env, WORK_DIR=str(self.root / f"work_web{index}"))
+        env = dict(
+            self.env,
+            WORK_DIR=str(self.root / f"work_web{index}"),
+            DATA_DIR=str(self.root / f"data_web{index}"),
+        )
         log = open(self.root / f"web{index}.out", "ab")
         proc = subprocess.Popen(
             [str(AIGC), "serve", "--port", str(self.web_ports[index])],
@@ -233,8 +266,9 @@ class ScaledPlatform(Platform):
         for proc in [*self.webs, *self.workers]:
             if proc is not None:
                 _stop_process(proc, grace=20)
-        if self.mock is not None:
-            _stop_process(self.mock, grace=5)
+        for helper in (self.mock, self.s3):
+            if helper is not None:
+                _stop_process(helper, grace=5)
         self.stop_redis()
         self._drop_database()
         if not self.keep:
