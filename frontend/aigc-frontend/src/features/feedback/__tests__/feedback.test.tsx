@@ -100,7 +100,7 @@ describe('answer feedback', () => {
     expect(within(bar).getByRole('button', { name: 'Good answer' })).toHaveAttribute('aria-pressed', 'true');
   });
 
-  it('switches a saved rating to down, keeping its details, and takes it back on a second click', async () => {
+  it('switches a saved rating to down, keeping its score and comment, and takes it back on a second click', async () => {
     const api = feedbackApi();
     const { answer, user } = openAnswer(saved({ rating: 'up', score: 5, tags: ['helpful'], comment: 'Great' }));
     const bar = await screen.findByRole('group', { name: 'Rate this answer' });
@@ -110,9 +110,8 @@ describe('answer feedback', () => {
     const down = within(bar).getByRole('button', { name: 'Bad answer' });
     await user.click(down);
     await waitFor(() => expect(down).toHaveAttribute('aria-pressed', 'true'));
-    expect(api.puts).toEqual([
-      { messageId: answer.id, body: { rating: 'down', score: 5, tags: ['helpful'], comment: 'Great' } },
-    ]);
+    // "helpful" is a thumbs-up tag: it does not carry over to a thumbs down.
+    expect(api.puts).toEqual([{ messageId: answer.id, body: { rating: 'down', score: 5, tags: [], comment: 'Great' } }]);
     expect(await screen.findByText('What went wrong?')).toBeInTheDocument();
 
     await user.click(down);
@@ -135,5 +134,59 @@ describe('answer feedback', () => {
 
     expect(await screen.findByText("Only the assistant's answers can be rated")).toBeInTheDocument();
     expect(within(bar).getByRole('button', { name: 'Bad answer' })).toHaveAttribute('aria-pressed', 'false');
+  });
+
+  it('offers the tags that fit each thumb', async () => {
+    feedbackApi();
+    const { user } = openAnswer();
+    const bar = await screen.findByRole('group', { name: 'Rate this answer' });
+
+    await user.click(within(bar).getByRole('button', { name: 'Bad answer' }));
+    let details = await screen.findByRole('group', { name: 'Feedback details' });
+    expect(within(details).getByRole('checkbox', { name: 'Inaccurate' })).toBeInTheDocument();
+    expect(within(details).getByRole('checkbox', { name: 'Too long' })).toBeInTheDocument();
+    expect(within(details).queryByRole('checkbox', { name: 'Helpful' })).not.toBeInTheDocument();
+
+    await user.click(within(bar).getByRole('button', { name: 'Good answer' }));
+    await waitFor(() => expect(screen.getByText('What was good?')).toBeInTheDocument());
+    details = await screen.findByRole('group', { name: 'Feedback details' });
+    expect(within(details).getByRole('checkbox', { name: 'Helpful' })).toBeInTheDocument();
+    expect(within(details).queryByRole('checkbox', { name: 'Inaccurate' })).not.toBeInTheDocument();
+  });
+
+  it('Cancel takes back the thumb that opened the details', async () => {
+    const api = feedbackApi();
+    const { answer, user } = openAnswer();
+    const bar = await screen.findByRole('group', { name: 'Rate this answer' });
+    const up = within(bar).getByRole('button', { name: 'Good answer' });
+    await user.click(up);
+    await waitFor(() => expect(up).toHaveAttribute('aria-pressed', 'true'));
+
+    const details = await screen.findByRole('group', { name: 'Feedback details' });
+    await user.click(within(details).getByRole('button', { name: 'Cancel' }));
+
+    await waitFor(() => expect(up).toHaveAttribute('aria-pressed', 'false'));
+    expect(api.deletes).toEqual([answer.id]);
+    expect(within(bar).queryByRole('button', { name: /details/ })).not.toBeInTheDocument();
+  });
+
+  it('Cancel after switching thumbs puts the previous rating back', async () => {
+    const api = feedbackApi();
+    const previous = saved({ rating: 'up', score: 4, tags: ['helpful'], comment: 'Nice' });
+    const { answer, user } = openAnswer(previous);
+    const bar = await screen.findByRole('group', { name: 'Rate this answer' });
+    const down = within(bar).getByRole('button', { name: 'Bad answer' });
+    await user.click(down);
+    await waitFor(() => expect(down).toHaveAttribute('aria-pressed', 'true'));
+
+    const details = await screen.findByRole('group', { name: 'Feedback details' });
+    await user.click(within(details).getByRole('button', { name: 'Cancel' }));
+
+    await waitFor(() => expect(within(bar).getByRole('button', { name: 'Good answer' })).toHaveAttribute('aria-pressed', 'true'));
+    expect(api.puts.at(-1)).toEqual({
+      messageId: answer.id,
+      body: { rating: 'up', score: 4, tags: ['helpful'], comment: 'Nice' },
+    });
+    expect(api.deletes).toEqual([]);
   });
 });

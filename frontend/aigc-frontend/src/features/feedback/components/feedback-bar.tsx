@@ -12,6 +12,19 @@ const isFixed = (tag: string): tag is FixedTag => (FIXED_TAG_KEYS as readonly st
 
 type Rating = FeedbackIn['rating'];
 
+/** The fixed tags that make sense for each thumb; a tag the platform adds later is offered with both. */
+const TAGS_FOR: Record<Rating, readonly FixedTag[]> = {
+  up: ['helpful', 'good_style'],
+  down: ['off_topic', 'inaccurate', 'too_long', 'too_short', 'wrong_format'],
+};
+const fitsRating = (tag: string, rating: Rating) => !isFixed(tag) || TAGS_FOR[rating].includes(tag);
+
+/** Fixed tags in the order of TAGS_FOR (most telling first), others after them. */
+function rank(tag: string, rating: Rating): number {
+  const index = (TAGS_FOR[rating] as readonly string[]).indexOf(tag);
+  return index === -1 ? TAGS_FOR[rating].length : index;
+}
+
 function DetailsForm({
   initial,
   onSave,
@@ -25,14 +38,17 @@ function DetailsForm({
 }) {
   const { t, i18n } = useTranslation();
   const tags = useFeedbackTags();
-  const fixed = (tags.data ?? FIXED_TAG_KEYS.map((key) => ({ key, labels: {} as Record<string, string> }))).map(
+  const known = (tags.data ?? FIXED_TAG_KEYS.map((key) => ({ key, labels: {} as Record<string, string> }))).map(
     (tag) => tag.key,
   );
+  const fixed = known
+    .filter((key) => fitsRating(key, initial.rating))
+    .sort((a, b) => rank(a, initial.rating) - rank(b, initial.rating));
   const label = (key: string) =>
     isFixed(key) ? t(`feedback.tags.${key}`) : (tags.data?.find((tag) => tag.key === key)?.labels[i18n.language] ?? key);
   const [score, setScore] = useState(initial.score ?? 0);
   const [chosen, setChosen] = useState(() => (initial.tags ?? []).filter((tag) => fixed.includes(tag)));
-  const [free, setFree] = useState(() => (initial.tags ?? []).filter((tag) => !fixed.includes(tag)));
+  const [free, setFree] = useState(() => (initial.tags ?? []).filter((tag) => !known.includes(tag)));
   const [comment, setComment] = useState(initial.comment ?? '');
 
   return (
@@ -90,6 +106,9 @@ export function FeedbackBar({ messageId, initial }: { messageId: string; initial
     initial ? { rating: initial.rating, score: initial.score, tags: initial.tags, comment: initial.comment } : null,
   );
   const [open, setOpen] = useState(false);
+  // What a thumb click replaced: Cancel in the details it opened puts this back. Undefined when the
+  // details were opened on an existing rating (Cancel then only closes them).
+  const [undo, setUndo] = useState<FeedbackIn | null | undefined>(undefined);
   const put = usePutFeedback();
   const remove = useDeleteFeedback();
 
@@ -119,8 +138,23 @@ export function FeedbackBar({ messageId, initial }: { messageId: string; initial
       });
       return;
     }
-    save({ ...(feedback ?? { tags: [], comment: '' }), rating });
+    const base = feedback ?? { tags: [], comment: '' };
+    // A switch of thumb keeps the score and comment, but not tags that only fit the other thumb.
+    save({ ...base, rating, tags: (base.tags ?? []).filter((tag) => fitsRating(tag, rating)) });
+    setUndo(feedback);
     setOpen(true);
+  };
+
+  const cancel = () => {
+    setOpen(false);
+    if (undo === undefined) return;
+    setUndo(undefined);
+    const onError = (error: Error) => message.error(describeError(error, t));
+    if (undo === null) {
+      remove.mutate(messageId, { onSuccess: () => setFeedback(null), onError });
+    } else {
+      put.mutate({ messageId, body: undo }, { onSuccess: () => setFeedback(undo), onError });
+    }
   };
 
   const thumb = (rating: Rating) => {
@@ -128,7 +162,8 @@ export function FeedbackBar({ messageId, initial }: { messageId: string; initial
     const up = rating === 'up';
     const Icon = up ? (active ? LikeFilled : LikeOutlined) : active ? DislikeFilled : DislikeOutlined;
     return (
-      <Tooltip title={up ? t('feedback.up') : t('feedback.down')}>
+      // No tooltip while the details are open: it would sit over them (and over their Cancel button).
+      <Tooltip title={up ? t('feedback.up') : t('feedback.down')} open={open ? false : undefined}>
         <Button
           type="text"
           size="small"
@@ -149,21 +184,29 @@ export function FeedbackBar({ messageId, initial }: { messageId: string; initial
       {feedback ? (
         <Popover
           open={open}
-          onOpenChange={setOpen}
+          onOpenChange={(next) => {
+            setOpen(next);
+            // Closed by clicking elsewhere: the rating stands.
+            if (!next) setUndo(undefined);
+          }}
           trigger="click"
           placement="bottomRight"
           title={feedback.rating === 'up' ? t('feedback.upTitle') : t('feedback.downTitle')}
           content={
             <DetailsForm
+              key={feedback.rating}
               initial={feedback}
               saving={put.isPending}
-              onCancel={() => setOpen(false)}
-              onSave={(body) => save(body, true)}
+              onCancel={cancel}
+              onSave={(body) => {
+                setUndo(undefined);
+                save(body, true);
+              }}
             />
           }
           destroyOnHidden
         >
-          <Button type="link" size="small">
+          <Button type="link" size="small" onClick={() => setUndo(undefined)}>
             {feedback.tags?.length || feedback.comment || feedback.score ? t('feedback.editDetails') : t('feedback.addDetails')}
           </Button>
         </Popover>
