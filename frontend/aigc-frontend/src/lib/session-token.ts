@@ -1,3 +1,4 @@
+import { STORAGE_KEYS } from '@/config/storage-keys';
 import { authRefresh } from '../client/sdk.gen';
 
 /**
@@ -18,7 +19,29 @@ export function getAccessToken(): string | null {
 export function setAccessToken(token: string | null): void {
   if (token === accessToken) return;
   accessToken = token;
+  rememberSignIn(token !== null);
   listeners.forEach((listener) => listener(token));
+}
+
+function rememberSignIn(signedIn: boolean): void {
+  try {
+    if (signedIn) localStorage.setItem(STORAGE_KEYS.signedIn, '1');
+    else localStorage.removeItem(STORAGE_KEYS.signedIn);
+  } catch {
+    // Storage disabled: every load then tries the refresh, as before.
+  }
+}
+
+/**
+ * Whether a refresh on load can succeed: only after a sign-in in this browser that has not ended since.
+ * Without it every signed-out page load would ask POST /auth/refresh and log a 401.
+ */
+export function maySignInSilently(): boolean {
+  try {
+    return localStorage.getItem(STORAGE_KEYS.signedIn) === '1';
+  } catch {
+    return true;
+  }
 }
 
 /** Calls `listener` whenever the token changes (null = signed out or session expired). */

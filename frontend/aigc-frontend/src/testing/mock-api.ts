@@ -1,5 +1,6 @@
 import { delay, http, HttpResponse } from 'msw';
 import type { PlatformInfo, TokenPair, UserPublic } from '@/client/types.gen';
+import { STORAGE_KEYS } from '@/config/storage-keys';
 
 /**
  * An in-memory stand-in for the backend's auth API, for MSW. Tests adjust `mockApi` (registration
@@ -40,9 +41,18 @@ interface MockApiState {
   calls: string[];
 }
 
+let cookieOwner: MockApiState['refreshCookieFor'] = null;
+
 export const mockApi: MockApiState = {
   platform: freshPlatform(),
-  refreshCookieFor: null,
+  get refreshCookieFor() {
+    return cookieOwner;
+  },
+  // A browser that holds the refresh cookie also holds the app's sign-in mark (both are set at sign-in).
+  set refreshCookieFor(who) {
+    cookieOwner = who;
+    if (who) localStorage.setItem(STORAGE_KEYS.signedIn, '1');
+  },
   tokens: new Map(),
   counter: 0,
   calls: [],

@@ -1,19 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useCallback, useEffect, useMemo, useState } from 'react';
-import { getAccessToken, refreshAccessToken, subscribeAccessToken } from '@/lib/session-token';
+import { getAccessToken, maySignInSilently, refreshAccessToken, subscribeAccessToken } from '@/lib/session-token';
 import { meQueryOptions, useMe } from '../api/get-me';
 import { logout } from '../api/logout';
 import { AuthContext, type AuthState } from '../hooks/use-auth';
 
 /**
  * Owns the session. On load it restores a previous session from the httpOnly refresh cookie
- * (POST /auth/refresh), then loads the user with GET /auth/me. Whenever the in-memory token is
+ * (POST /auth/refresh) when this browser signed in before, then loads the user with GET /auth/me. Whenever the in-memory token is
  * cleared (sign-out, or a failed refresh after a 401) every cached query but platform info is dropped.
  */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [token, setToken] = useState(getAccessToken);
-  const [restored, setRestored] = useState(() => getAccessToken() !== null);
+  // Nothing to restore when this browser never signed in or signed out since: no refresh, no 401.
+  const [restored, setRestored] = useState(() => getAccessToken() !== null || !maySignInSilently());
   const [signedOut, setSignedOut] = useState(false);
   const [previousUserId, setPreviousUserId] = useState<string | null>(null);
 

@@ -1,6 +1,6 @@
 import { BulbOutlined } from '@ant-design/icons';
 import { Sender } from '@ant-design/x';
-import { Alert, Button, Card, Flex, List, Progress, Typography } from 'antd';
+import { Alert, Button, Card, Empty, Flex, Progress, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { labelledSenderInput } from '@/components/labelled-sender-input';
@@ -55,18 +55,29 @@ export function MatchPanel({
             {match.data.fallback ? (
               <Alert type="info" showIcon title={t('scenarios.match.fallback')} style={{ marginBottom: 8 }} />
             ) : null}
-            <List
-              size="small"
-              aria-label={t('scenarios.match.results')}
-              dataSource={match.data.items}
-              locale={{ emptyText: t('scenarios.match.none') }}
-              renderItem={(item) => {
-                const name = localizeScenario(item.scenario, i18n.language).name;
-                return (
-                  <List.Item
-                    actions={[
+            {/* A plain list: antd's List is deprecated in v6 and warns in the console. */}
+            {match.data.items.length === 0 ? (
+              <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('scenarios.match.none')} />
+            ) : (
+              <ul className="match-results" aria-label={t('scenarios.match.results')}>
+                {match.data.items.map((item) => {
+                  const name = localizeScenario(item.scenario, i18n.language).name;
+                  return (
+                    <li key={item.scenario.id} className="match-result">
+                      <span className="match-result-icon" aria-hidden>
+                        {item.scenario.icon}
+                      </span>
+                      <Flex vertical className="match-result-text">
+                        <Typography.Text strong>{name}</Typography.Text>
+                        <Typography.Text type="secondary">{item.reason}</Typography.Text>
+                      </Flex>
+                      <Progress
+                        type="circle"
+                        size={36}
+                        percent={Math.round(Math.min(1, item.score) * 100)}
+                        aria-label={t('scenarios.match.score')}
+                      />
                       <Button
-                        key="start"
                         type="primary"
                         size="small"
                         disabled={disabled}
@@ -74,24 +85,12 @@ export function MatchPanel({
                         onClick={() => onStart(item.scenario.id, asked)}
                       >
                         {t('scenarios.match.use')}
-                      </Button>,
-                    ]}
-                  >
-                    <List.Item.Meta
-                      avatar={<span style={{ fontSize: 22 }} aria-hidden>{item.scenario.icon}</span>}
-                      title={name}
-                      description={item.reason}
-                    />
-                    <Progress
-                      type="circle"
-                      size={36}
-                      percent={Math.round(Math.min(1, item.score) * 100)}
-                      aria-label={t('scenarios.match.score')}
-                    />
-                  </List.Item>
-                );
-              }}
-            />
+                      </Button>
+                    </li>
+                  );
+                })}
+              </ul>
+            )}
           </div>
         ) : null}
       </Flex>

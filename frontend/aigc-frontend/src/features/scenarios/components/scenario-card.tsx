@@ -30,7 +30,7 @@ export function ScenarioCard({ scenario, onStart, onToggleFavorite, disabled }: 
               {text.name}
             </Typography.Title>
             <Flex gap={4} wrap>
-              <Tag color="blue" bordered={false}>
+              <Tag color="blue" variant="filled">
                 {scenario.category}
               </Tag>
               {scenario.is_default ? <Tag color="gold">{t('scenarios.default')}</Tag> : null}
