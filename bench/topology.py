@@ -54,6 +54,7 @@ class ScaledPlatform(Platform):
         self.redis: subprocess.Popen[bytes] | None = None
         self.webs: list[subprocess.Popen[bytes] | None] = [None] * web
         self.workers: list[subprocess.Popen[bytes] | None] = [None] * workers
+        self.worker_metrics_ports = [free_port() for _ in range(workers)]
         self.database_name = f"aigc_scale_{secrets.token_hex(4)}"
         super().__init__(**kwargs)
         self.url = self.urls[0]
@@ -174,6 +175,7 @@ class ScaledPlatform(Platform):
             # of each transcript, is the worker's own.
             WORK_DIR=str(self.root / "work_workers"),
             DATA_DIR=str(self.root / f"data_worker{index}"),
+            WORKER_METRICS_PORT=str(self.worker_metrics_ports[index]),
         )
         log = open(self.root / f"worker{index}.out", "ab")
         self.workers[index] = subprocess.Popen(

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
     turn_stream_ttl_seconds: int = Field(default=120, ge=1)
     # A worker renews its lease on a running turn this often; a lease unrenewed for 3 beats ends the turn.
     worker_heartbeat_seconds: float = Field(default=2.0, gt=0)
+    # `aigc worker` serves Prometheus metrics on HOST at this port (0: none); it has no HTTP API of its own.
+    worker_metrics_port: int = Field(default=0, ge=0, le=65535)
 
     # --- database tuning
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)

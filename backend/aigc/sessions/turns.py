@@ -185,12 +185,9 @@ class TurnExecutor:
     async def _fetch_workspace(self, plan: TurnPlan) -> None:
         """The session's earlier files, when this machine's folder lacks them (another worker made them)."""
         try:
-            restored = await ensure_workspace(self.storage, plan.cwd, plan.user_id, plan.session_id)
+            await ensure_workspace(self.storage, plan.cwd, plan.user_id, plan.session_id)
         except Exception as exc:  # storage away: the agent still answers, without the missing files
             logger.warning("Could not restore the files of session %s: %s", plan.session_id, exc)
-            return
-        if restored:
-            logger.info("Restored %d stored files into session %s's folder", restored, plan.session_id)
 
     async def abandon(self, plan: TurnPlan) -> None:
         """The user's message could not be saved: the agent's process goes too, whatever it got to do."""

@@ -19,12 +19,16 @@ import uuid
 from concurrent.futures import Future
 from typing import Any
 
+from prometheus_client import start_http_server
+
 from aigc.agent import events as agent_events
 from aigc.agent import runtime_from_settings
 from aigc.core.config import Settings
 from aigc.core.db import dispose_engine, get_engine
+from aigc.core.metrics import REGISTRY, RUNTIME_COLLECTOR
 from aigc.core.migrations import ensure_schema_current
 from aigc.core.redis import redis_client
+from aigc.platform.config_broadcast import ConfigBroadcast, start_config_broadcast
 from aigc.sessions import turn_records
 from aigc.sessions.distributed import TurnReaper, lease_ttl_ms, shared_queue, worker_queue
 from aigc.sessions.events import AnyTurnEvent
@@ -79,6 +83,7 @@ class WorkerHost:
         self._thread = threading.Thread(target=self.loop.run_forever, name="aigc-agents", daemon=True)
         self._running: dict[uuid.UUID, uuid.UUID] = {}  # session -> turn, for stop and the leases
         self._background: list[asyncio.Task[None]] = []
+        self.config_broadcast: ConfigBroadcast | None = None
 
     @property
     def queues(self) -> list[str]:
@@ -111,6 +116,11 @@ class WorkerHost:
         self.redis = redis_client(self.settings.redis_url)
         self.reaper = TurnReaper(self.settings, self.redis, self.keys)
         await self._beat()
+        # A reload asked of any web replica reaches this worker's runtime too (REDIS_URL is set here).
+        self.config_broadcast = await start_config_broadcast(self.settings, lambda: self.runtime)
+        RUNTIME_COLLECTOR.runtime = self.runtime
+        if self.settings.worker_metrics_port:
+            start_http_server(self.settings.worker_metrics_port, addr=self.settings.host, registry=REGISTRY)
         self._background = [
             asyncio.create_task(self._beat_forever(), name="worker-heartbeat"),
             asyncio.create_task(self._listen(), name="worker-control"),
@@ -123,6 +133,8 @@ class WorkerHost:
         await asyncio.gather(*self._background, return_exceptions=True)
         with contextlib.suppress(Exception):
             await self.redis.delete(self.keys.worker(self.worker_id))
+        if self.config_broadcast is not None:
+            await self.config_broadcast.stop()
         await self.runtime.shutdown()
         await self.redis.aclose()
         await dispose_engine()

@@ -333,3 +333,23 @@ async def test_a_worker_stopped_with_sigterm_finishes_its_running_turn_first(
     finally:
         topology.start_worker(index)
         topology.wait_for_workers(2)
+
+
+async def test_each_worker_serves_its_own_metrics(
+    topology: ScaledPlatform, client: httpx.AsyncClient
+) -> None:
+    first, _ = topology.urls
+    session_id = await new_session(client, first)
+    assert (await send(client, first, session_id, "quick"))[-1][2]["status"] == "ok"
+    totals = []
+    for port in topology.worker_metrics_ports:
+        body = (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+        assert "aigc_agent_warm_clients" in body  # the runtime that holds the warm agents is here
+        totals.append(
+            sum(
+                float(line.rsplit(" ", 1)[1])
+                for line in body.splitlines()
+                if line.startswith("aigc_turns_total{")
+            )
+        )
+    assert sum(totals) >= 1  # the turn was counted where it ran, not on the web replica
