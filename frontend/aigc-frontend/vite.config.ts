@@ -20,7 +20,7 @@ export default defineConfig(({ mode }) => {
     test: {
       globals: true,
       environment: 'jsdom',
-      setupFiles: ['./src/testing/setup.ts'],
+      setupFiles: ['./src/testing/setup-node.ts', './src/testing/setup.ts'],
       include: ['src/**/*.test.{ts,tsx}'],
       css: false,
       testTimeout: 20000,
