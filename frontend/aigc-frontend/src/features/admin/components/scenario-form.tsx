@@ -87,8 +87,9 @@ export function ScenarioForm({ scenario, open, onClose }: { scenario: ScenarioPu
     if (open) {
       form.resetFields();
       form.setFieldsValue(toForm(scenario));
-      create.reset();
-      update.reset();
+      // Only a used mutation needs clearing; resetting an idle one still re-renders the whole form.
+      if (!create.isIdle) create.reset();
+      if (!update.isIdle) update.reset();
     }
   }, [open, scenario]); // eslint-disable-line
 
