@@ -39,6 +39,7 @@ class ScaledPlatform(Platform):
         heartbeat_seconds: float = 0.5,
         database_url: str | None = None,
         broker: str = "redis",
+        separate_broker: bool = False,
         **kwargs: Any,
     ) -> None:
         self.web_count = web
@@ -48,6 +49,10 @@ class ScaledPlatform(Platform):
         self.admin_database_url = database_url
         self.broker = broker
         self.redis_port = free_port()
+        # The broker: db 1 of the same redis-server, or with `separate_broker` a second one (stoppable alone).
+        self.separate_broker = separate_broker
+        self.broker_port = free_port() if separate_broker else self.redis_port
+        self.broker_redis: subprocess.Popen[bytes] | None = None
         self.s3_port = free_port()
         self.s3: subprocess.Popen[bytes] | None = None
         self.web_ports = [free_port() for _ in range(web)]
@@ -70,7 +75,7 @@ class ScaledPlatform(Platform):
     def _environment(self) -> dict[str, str]:
         env = super()._environment()
         broker = (
-            f"redis://127.0.0.1:{self.redis_port}/1"
+            f"redis://127.0.0.1:{self.broker_port}/1"
             if self.broker == "redis"
             else "amqp://guest:guest@127.0.0.1:5672//"
         )
@@ -142,11 +147,24 @@ class ScaledPlatform(Platform):
         raise RuntimeError(f"nothing listens on port {port}")
 
     def start_redis(self) -> None:
-        self.redis = subprocess.Popen(
+        self.redis = self._redis_server(self.redis_port)
+        if self.separate_broker and self.broker_redis is None:
+            self.start_broker()
+
+    def start_broker(self) -> None:
+        self.broker_redis = self._redis_server(self.broker_port)
+
+    def stop_broker(self) -> None:
+        if self.broker_redis is not None:
+            _stop_process(self.broker_redis, grace=5)
+            self.broker_redis = None
+
+    def _redis_server(self, port: int) -> subprocess.Popen[bytes]:
+        proc = subprocess.Popen(
             [
                 REDIS_SERVER,
                 "--port",
-                str(self.redis_port),
+                str(port),
                 "--bind",
                 "127.0.0.1",
                 "--save",
@@ -160,7 +178,8 @@ class ScaledPlatform(Platform):
             stderr=subprocess.DEVNULL,
             start_new_session=True,
         )
-        self._wait_port(self.redis_port)
+        self._wait_port(port)
+        return proc
 
     def stop_redis(self) -> None:
         if self.redis is not None:
@@ -272,6 +291,7 @@ class ScaledPlatform(Platform):
             if helper is not None:
                 _stop_process(helper, grace=5)
         self.stop_redis()
+        self.stop_broker()
         self._drop_database()
         if not self.keep:
             shutil.rmtree(self.root, ignore_errors=True)

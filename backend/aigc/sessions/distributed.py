@@ -16,7 +16,7 @@ import contextlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -129,10 +129,13 @@ class TurnReaper:
         await self.redis.delete(self.keys.warm(session_id))
         return True
 
-    async def sweep(self, older_than: timedelta, live_workers: set[str]) -> int:
+    async def sweep(
+        self, older_than: timedelta, live_workers: set[str], requeue: Callable[[uuid.UUID], Awaitable[bool]]
+    ) -> int:
         """Turns recorded as running whose worker is gone, or queued where no worker will take them.
 
-        For turns nobody is listening to (the sweep job): a listener notices within a few heartbeats.
+        For turns nobody is listening to: a listener notices a lost worker within a few heartbeats. A turn
+        waiting in the own queue of a worker that left (a rolling restart) is queued again for any worker.
         """
         async with session_scope(write=False) as db:
             running = await repository.running_message_ids(db, utcnow() - older_than)
@@ -142,8 +145,11 @@ class TurnReaper:
             lease = await self.redis.exists(self.keys.lease(turn_id))
             claimed = await self.redis.exists(self.keys.claim(turn_id))
             queued_on = await self.redis.get(self.keys.queued_on(turn_id))
-            stranded = queued_on is not None and _text(queued_on) not in live_workers
-            if marker is not None and marker.turn_id == turn_id and (lease or not (claimed or stranded)):
+            current = marker is not None and marker.turn_id == turn_id
+            if current and not claimed and queued_on is not None and _text(queued_on) not in live_workers:
+                if await requeue(turn_id):
+                    continue
+            elif current and (lease or not claimed):
                 continue  # running, or queued for a free worker
             user_id = marker.user_id if marker else uuid.UUID(int=0)
             if await self.reap(session_id, user_id, turn_id, WORKER_STOPPED_ERROR):
@@ -184,7 +190,7 @@ class DistributedTurns:
             try:
                 # One replica sweeps per interval; the others skip.
                 if await self.redis.set(self.keys.sweep_lock, "1", nx=True, ex=int(interval)):
-                    await self.reaper.sweep(lease, await self.live_workers())
+                    await self.reaper.sweep(lease, await self.live_workers(), self._requeue)
             except Exception as exc:  # Redis or the database away: the next round tries again
                 logger.warning("Sweeping stopped turns failed: %s", exc)
 
@@ -217,7 +223,11 @@ class DistributedTurns:
         payload = {"plan": plan.to_payload(), "turn_id": str(turn_id), "next_event_id": 2}
         queue = await self._queue_for(plan.session_id, workers)
         if queue != shared_queue(self.settings):
-            await self.redis.set(self.keys.queued_on(turn_id), queue.rsplit(".", 1)[1], ex=24 * 3600)
+            # Kept until taken: should that worker leave first, the sweep queues the turn again for any.
+            async with self.redis.pipeline(transaction=True) as pipe:
+                pipe.set(self.keys.queued_on(turn_id), queue.rsplit(".", 1)[1], ex=24 * 3600)
+                pipe.set(self.keys.payload(turn_id), json.dumps(payload), ex=24 * 3600)
+                await pipe.execute()
         try:
             await asyncio.to_thread(self.dispatch, payload, queue)
         except Exception as exc:
@@ -225,6 +235,15 @@ class DistributedTurns:
             await self.reaper.reap(plan.session_id, plan.user_id, turn_id, BROKER_DOWN_ERROR)
             raise ServiceUnavailableError(BROKER_DOWN_ERROR, code="broker_unavailable") from exc
         return stream
+
+    async def _requeue(self, turn_id: uuid.UUID) -> bool:
+        """Queue a turn stranded in a departed worker's own queue again, for any worker (once)."""
+        raw = await self.redis.get(self.keys.payload(turn_id))
+        if raw is None or not await self.redis.delete(self.keys.queued_on(turn_id)):
+            return False
+        await asyncio.to_thread(self.dispatch, json.loads(raw), shared_queue(self.settings))
+        logger.info("Turn %s waited for a worker that left; queued for any worker", turn_id)
+        return True
 
     async def stream_for(self, session_id: uuid.UUID) -> TurnStream | None:
         marker = TurnMarker.loads(await self.redis.get(self.keys.last_turn(session_id)))

@@ -122,6 +122,10 @@ class RedisTurnKeys:
         """The worker whose own queue holds the turn (a follow-up sent to its warm agent)."""
         return f"{self.prefix}turn:{turn_id}:queued-on"
 
+    def payload(self, turn_id: uuid.UUID) -> str:
+        """The queued job's payload, while it waits in one worker's own queue."""
+        return f"{self.prefix}turn:{turn_id}:payload"
+
     def stop(self, turn_id: uuid.UUID) -> str:
         """A stop asked for before a worker took the turn."""
         return f"{self.prefix}turn:{turn_id}:stop"
