@@ -58,6 +58,7 @@ const prompts = [
   [pick('data'), 'Make a CSV table of marketing channels'],
   [pick('general'), '请写一份关于远程办公的报告'],
 ];
+const reportScenario = pick('report');
 const sessions = [];
 for (const [scenario, prompt] of prompts) {
   const session = await check(await ctx.post('/api/v1/sessions', { data: { scenario_id: scenario?.id } }));
@@ -118,6 +119,10 @@ async function shoot(language, theme) {
   await save('artifact-preview');
   await page.keyboard.press('Escape');
 
+  await page.goto(`/chat?scenario=${reportScenario.id}`);
+  await page.locator('.new-chat h1').waitFor();
+  await save('new-chat');
+
   await page.goto('/history');
   await page.locator('.history-row').first().waitFor();
   await save('history');
@@ -146,7 +151,62 @@ async function shoot(language, theme) {
   await context.close();
 }
 
+/** The phone layout (390x844): drawer menu, a chat with its input at the bottom, files behind a button. */
+async function shootPhone(language) {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 390, height: 844 },
+    locale: language,
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+  });
+  await context.addInitScript((lang) => localStorage.setItem('aigc.language', lang), language);
+  const page = await context.newPage();
+  const save = async (name) => {
+    await page.waitForTimeout(400);
+    await page.screenshot({ path: join(out, `phone-${name}-${language}.png`) });
+    console.log(`screenshots: phone-${name}-${language}.png`);
+  };
+
+  await page.goto('/sign-in');
+  await page.locator('#username').or(page.getByLabel(language === 'en-US' ? 'Username or email' : '用户名或邮箱')).first().fill(admin.username);
+  await page.locator('input[type=password]').first().fill(admin.password);
+  await page.locator('button[type=submit]').click();
+  await page.waitForURL(/\/scenarios$/);
+  await page.locator('.scenario-card').first().waitFor();
+  await save('gallery');
+
+  await page.locator('.app-header button').first().click();
+  await page.locator('.ant-drawer-open .ant-menu').waitFor();
+  await save('navigation');
+  await page.keyboard.press('Escape');
+
+  await page.goto(`/chat/${sessions[0]}`);
+  await page.locator('[data-testid=tool-call]').first().waitFor();
+  await save('chat');
+  await page.locator('.conversation-files-button button').click();
+  await page.locator('.ant-drawer-open .artifact-list').waitFor();
+  await save('chat-files');
+  await page.keyboard.press('Escape');
+
+  await page.goto(`/chat?scenario=${reportScenario.id}`);
+  await page.locator('.new-chat h1').waitFor();
+  await save('new-chat');
+
+  await page.goto('/history');
+  await page.locator('.history-row').first().waitFor();
+  await save('history');
+
+  await page.goto('/admin');
+  await page.locator('.recharts-surface').first().waitFor();
+  await save('admin-dashboard');
+  await context.close();
+}
+
 try {
+  await shootPhone('zh-CN');
+  await shootPhone('en-US');
   await shoot('zh-CN', 'light');
   await shoot('en-US', 'light');
   await shoot('en-US', 'dark');
