@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends
 from aigc.auth import router as auth_router
 from aigc.auth.dependencies import get_current_user
 from aigc.feedback import router as feedback_router
+from aigc.integrations import router as integrations_router
 from aigc.platform import cron as cron_router
 from aigc.platform import router as platform_router
 from aigc.preferences import router as preferences_router
@@ -31,6 +32,7 @@ authenticated.include_router(sessions_router.router)
 authenticated.include_router(sessions_router.artifacts_router)
 authenticated.include_router(feedback_router.router)
 authenticated.include_router(preferences_router.router)
+authenticated.include_router(integrations_router.router)
 authenticated.include_router(cron_router.router)
 authenticated.include_router(cron_router.admin_router)
 

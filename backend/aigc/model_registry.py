@@ -7,6 +7,7 @@ from sqlmodel import SQLModel
 
 from aigc.auth import models as _auth_models  # noqa: F401
 from aigc.feedback import models as _feedback_models  # noqa: F401
+from aigc.integrations import models as _integration_models  # noqa: F401
 from aigc.preferences import models as _preference_models  # noqa: F401
 from aigc.scenarios import models as _scenario_models  # noqa: F401
 from aigc.scheduler import models as _scheduler_models  # noqa: F401

@@ -35,6 +35,9 @@ FORWARDED_VARIABLES = (
     # Per agent process: the runtime passes the platform's config folder, which the SDK swaps for a
     # temporary one when it resumes from the transcript store (the fixed value below is the fallback).
     "CLAUDE_CONFIG_DIR",
+    # Per agent process: how long the CLI waits for an MCP server to start and for one MCP tool call.
+    "MCP_TIMEOUT",
+    "MCP_TOOL_TIMEOUT",
 )
 # Fixed values: no telemetry, no auto-update, no outbound traffic except the model endpoint.
 FIXED_VARIABLES = {

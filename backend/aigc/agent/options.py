@@ -7,7 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from claude_agent_sdk import ClaudeAgentOptions, HookMatcher, SessionStore
 from claude_agent_sdk.types import SystemPromptPreset
@@ -33,6 +33,24 @@ KNOWN_TOOLS = (
 )
 # Tools that reach beyond the session folder; offered only when the host can sandbox shell commands.
 SANDBOXED_TOOLS = frozenset({"Bash", "WebFetch", "WebSearch"})
+# How the CLI names the tools of an MCP server: mcp__<server>__<tool>.
+MCP_PREFIX = "mcp__"
+
+
+@dataclass(frozen=True)
+class McpServerSpec:
+    """One MCP server a turn's agent may use, and which of its tools (empty: all of them)."""
+
+    name: str
+    # The SDK's McpStdioServerConfig, McpHttpServerConfig or McpSSEServerConfig, secrets included.
+    config: dict[str, Any]
+    tools: tuple[str, ...] = ()
+
+    def allow_rules(self) -> list[str]:
+        """Permission rules for the CLI: every tool of the server, or each listed one."""
+        if not self.tools:
+            return [f"{MCP_PREFIX}{self.name}"]
+        return [f"{MCP_PREFIX}{self.name}__{tool}" for tool in self.tools]
 
 
 @dataclass
@@ -54,6 +72,12 @@ class TurnRequest:
     resume: str | None = None
     # Limits of this session's shell commands; None: the runtime's defaults (settings).
     shell_limits: ShellLimits | None = None
+    # The scenario's MCP servers (started by the CLI as the server's user, outside the shell sandbox).
+    mcp_servers: list[McpServerSpec] = field(default_factory=list)
+
+    def mcp_rules(self) -> list[str]:
+        """allowed_tools rules for the MCP tools of this turn (`mcp__server` or `mcp__server__tool`)."""
+        return [rule for server in self.mcp_servers for rule in server.allow_rules()]
 
     def effective_tools(self) -> list[str]:
         """The scenario's tools that exist, plus Skill when skills are installed, in a stable order."""
@@ -79,6 +103,7 @@ class TurnRequest:
             self.max_turns,
             self.max_budget_usd,
             self.shell_limits,
+            tuple(self.mcp_servers),
         )
 
 
@@ -96,6 +121,8 @@ class ProcessSettings:
     # CLAUDE_CONFIG_DIR of the CLI. The SDK maps the transcript files the CLI mirrors to store keys relative
     # to it, so it must be in options.env, not only in the wrapper.
     config_dir: Path | None = None
+    mcp_tool_timeout_ms: int = 60_000
+    mcp_startup_timeout_ms: int = 30_000
 
 
 def build_options(
@@ -106,8 +133,13 @@ def build_options(
     stderr: Callable[[str], None] | None = None,
     shell_prefix: str | None = None,
     session_store: SessionStore | None = None,
+    mcp_config: Path | None = None,
 ) -> ClaudeAgentOptions:
-    """ClaudeAgentOptions with every confinement the platform relies on (see docs in the agent notes)."""
+    """ClaudeAgentOptions with every confinement the platform relies on (see docs in the agent notes).
+
+    `mcp_config` is a file holding `{"mcpServers": ...}` for the request's MCP servers: given inline, the SDK
+    would put their secrets on the CLI's command line, which every local user can read in /proc.
+    """
     tools = req.effective_tools()
     env = {
         "CLAUDE_CODE_MAX_RETRIES": str(process.max_retries),
@@ -117,6 +149,10 @@ def build_options(
         env["ANTHROPIC_BASE_URL"] = process.base_url
     if process.config_dir is not None:
         env["CLAUDE_CONFIG_DIR"] = str(process.config_dir)
+    if req.mcp_servers:
+        # Measured: a tool call past MCP_TOOL_TIMEOUT ends as an error result and the turn goes on.
+        env["MCP_TOOL_TIMEOUT"] = str(process.mcp_tool_timeout_ms)
+        env["MCP_TIMEOUT"] = str(process.mcp_startup_timeout_ms)
     if shell_prefix is not None:
         # Every Bash command runs through the platform's launcher (aigc/agent/shell_launcher.py).
         env["CLAUDE_CODE_SHELL_PREFIX"] = shell_prefix
@@ -129,6 +165,8 @@ def build_options(
         # `tools` is the only list that removes a tool; bare names in allowed_tools would be global allows.
         tools=tools,
         disallowed_tools=[tool for tool in SANDBOXED_TOOLS if tool not in tools],
+        # MCP rules name a server or one of its tools, never a path: allowing them globally is the point.
+        allowed_tools=req.mcp_rules(),
         permission_mode="acceptEdits",
         # No user/local settings: nothing outside what the platform writes may change the rules. Installed
         # skills are only listed when the project layer is read (measured: `skills=[...]` alone is not
@@ -139,6 +177,8 @@ def build_options(
         # The CLI's own sandbox stays off: the launcher's bwrap profile is an allow-list and starts no
         # socat proxy per agent (docs/architecture.md, "Shell sandbox").
         sandbox=None,
+        # Only the scenario's servers: none from user, project or plugin configuration.
+        mcp_servers=str(mcp_config) if mcp_config is not None and req.mcp_servers else {},
         strict_mcp_config=True,
         # `@/etc/passwd` in the user's text must reach the model as text, never as the file.
         verbatim_prompts=True,
@@ -176,3 +216,8 @@ def _flag_settings(api_key_helper: Path | None) -> dict[str, object]:
     if api_key_helper is not None:
         settings["apiKeyHelper"] = str(api_key_helper)
     return settings
+
+
+def mcp_config_document(servers: list[McpServerSpec]) -> str:
+    """The `--mcp-config` file's JSON for a turn's MCP servers."""
+    return json.dumps({"mcpServers": {server.name: server.config for server in servers}})

@@ -27,6 +27,8 @@ ASKING_TOOLS_ALLOWED_WHEN_LISTED = {"WebFetch", "WebSearch"}
 GLOB_CHARS = set("*?[{")
 # What the CLI asks when a sandboxed command tries to reach a host that is not allowed.
 SANDBOX_NETWORK_REQUEST = "SandboxNetworkAccess"
+# The CLI's names of MCP tools: mcp__<server>__<tool>.
+MCP_PREFIX = "mcp__"
 
 
 @dataclass(frozen=True)
@@ -47,18 +49,24 @@ class SessionGuard:
         allowed_tools: Iterable[str],
         on_denied: Callable[[Denial], None] | None = None,
         shell_sandboxed: bool = False,
+        mcp_rules: Iterable[str] = (),
     ) -> None:
         self.root = os.path.realpath(root)
         self.settings_dir = os.path.join(self.root, ".claude")
         self.allowed_tools = frozenset(allowed_tools)
+        # `mcp__server` (every tool of that server) or `mcp__server__tool` (that tool only).
+        self.mcp_rules = frozenset(mcp_rules)
         self.on_denied = on_denied
         self.allowed_when_asked = ASKING_TOOLS_ALLOWED_WHEN_LISTED | ({"Bash"} if shell_sandboxed else set())
 
     # --- decisions (plain functions, tested without a CLI)
     def check(self, tool_name: str, tool_input: dict[str, Any]) -> str | None:
         """None when the call may go on, else the reason it is refused (shown to the model)."""
+        if tool_name.startswith(MCP_PREFIX):
+            # An MCP tool runs in its server, not in the session folder: its arguments are not local paths.
+            return None if self._mcp_allowed(tool_name) else self._unavailable(tool_name)
         if tool_name not in self.allowed_tools:
-            return f"The tool {tool_name} is not available in this scenario."
+            return self._unavailable(tool_name)
         for raw in self._paths_of(tool_name, tool_input):
             resolved = self._resolve(raw)
             if not self._inside(resolved):
@@ -66,6 +74,14 @@ class SessionGuard:
             if tool_name in WRITE_TOOLS and self._inside(resolved, self.settings_dir):
                 return f"Writing {raw} is denied: the .claude folder is managed by the platform."
         return None
+
+    def _mcp_allowed(self, tool_name: str) -> bool:
+        server = tool_name[len(MCP_PREFIX) :].split("__", 1)[0]
+        return tool_name in self.mcp_rules or f"{MCP_PREFIX}{server}" in self.mcp_rules
+
+    @staticmethod
+    def _unavailable(tool_name: str) -> str:
+        return f"The tool {tool_name} is not available in this scenario."
 
     def _paths_of(self, tool_name: str, tool_input: dict[str, Any]) -> list[str]:
         paths = [value for key in PATH_KEYS if isinstance(value := tool_input.get(key), str) and value]
@@ -120,7 +136,7 @@ class SessionGuard:
             reason: str | None = "Shell commands have no network access on this platform."
         else:
             reason = self.check(tool_name, tool_input)
-            if reason is None and tool_name in self.allowed_when_asked:
+            if reason is None and (tool_name in self.allowed_when_asked or tool_name.startswith(MCP_PREFIX)):
                 return PermissionResultAllow()
         reason = reason or f"{tool_name} needs an approval that this platform does not give."
         self._report(context.tool_use_id or "", tool_name, reason)

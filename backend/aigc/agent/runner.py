@@ -8,12 +8,15 @@ import logging
 import os
 import signal
 import time
+import warnings
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from claude_agent_sdk import (
     AssistantMessage,
+    CanUseToolShadowedWarning,
     ClaudeSDKClient,
     ResultMessage,
     SessionStore,
@@ -33,6 +36,10 @@ from aigc.agent.processes import AgentRecord, ProcessBook, kill_group
 logger = logging.getLogger(__name__)
 
 SUMMARY_CHARS = 200
+
+# The SDK warns that an MCP allow rule lets calls skip can_use_tool. Intended: the PreToolUse hook still
+# sees every call (SessionGuard.check), and it is what refuses the tools a scenario does not list.
+warnings.filterwarnings("ignore", category=CanUseToolShadowedWarning)
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,7 @@ class AgentProcess:
         timeout: float,
         shell_prefix: str | None = None,
         session_store: SessionStore | None = None,
+        mcp_config: Path | None = None,
     ) -> None:
         """Start the CLI and wait until it answered the SDK's initialize request."""
         guard = SessionGuard(
@@ -81,6 +89,7 @@ class AgentProcess:
             req.effective_tools(),
             on_denied=self.queue.put_nowait,
             shell_sandboxed=shell_prefix is not None,
+            mcp_rules=req.mcp_rules(),
         )
         options = build_options(
             req,
@@ -90,12 +99,38 @@ class AgentProcess:
             stderr=self.stderr_tail.append,
             shell_prefix=shell_prefix,
             session_store=session_store,
+            mcp_config=mcp_config,
         )
         self.client = ClaudeSDKClient(options)
         self.sdk_session_id = resume
         # connect() disconnects by itself when it fails or is cancelled, so the CLI does not outlive it.
+        started = time.monotonic()
         await asyncio.wait_for(self.client.connect(), timeout)
+        if req.mcp_servers:
+            await self._await_mcp(started + timeout)
         self._reader = asyncio.create_task(self._read(), name=f"agent-reader-{self.session_key}")
+
+    async def _await_mcp(self, deadline: float) -> None:
+        """Wait while the CLI still connects MCP servers: it holds the first model request until they are.
+
+        Measured: the first query waits for every server to connect or fail, which the turn's stall watchdog
+        would count against the model; here it counts as starting. A server that fails is left out.
+        """
+        assert self.client is not None
+        while True:
+            status = await asyncio.wait_for(
+                self.client.get_mcp_status(), max(0.1, deadline - time.monotonic())
+            )
+            pending = [s["name"] for s in status.get("mcpServers", []) if s.get("status") == "pending"]
+            failed = [s["name"] for s in status.get("mcpServers", []) if s.get("status") == "failed"]
+            if not pending:
+                if failed:
+                    logger.warning("MCP servers %s failed to start for session %s", failed, self.session_key)
+                return
+            if time.monotonic() >= deadline:  # the CLI's own MCP timeout decides; the turn still runs
+                logger.warning("MCP servers %s still starting for session %s", pending, self.session_key)
+                return
+            await asyncio.sleep(0.1)
 
     async def _read(self) -> None:
         """Move every SDK message into the queue the current turn reads, then a Closed marker."""

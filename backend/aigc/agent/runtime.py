@@ -21,7 +21,7 @@ from claude_agent_sdk import SessionStore
 
 from aigc.agent import events as ev
 from aigc.agent.environment import AgentEnvironment, sandbox_tools_available
-from aigc.agent.options import ProcessSettings, TurnRequest
+from aigc.agent.options import ProcessSettings, TurnRequest, mcp_config_document
 from aigc.agent.processes import AgentRecord, ProcessBook, kill_cgroup, start_time
 from aigc.agent.runner import AgentProcess, TurnControl, TurnLimits, TurnOutcome, Wake, drive_turn
 from aigc.agent.sandbox import (
@@ -78,6 +78,8 @@ class RuntimeConfig:
     sandbox_deny_read: tuple[Path, ...] = (Path("/root"), Path("/home"))
     # Limits of the shell commands of one session, unless its turn request brings its own.
     shell_limits: ShellLimits = field(default_factory=ShellLimits)
+    # One MCP tool call may take this long (the CLI's MCP_TOOL_TIMEOUT); then it ends with an error.
+    mcp_tool_timeout: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -342,6 +344,8 @@ class AgentRuntime:
                 request_timeout_ms=self.config.request_timeout_ms,
                 default_max_turns=self.config.default_max_turns,
                 config_dir=self.environment.config_dir,
+                mcp_tool_timeout_ms=int(self.config.mcp_tool_timeout * 1000),
+                mcp_startup_timeout_ms=int(self.config.connect_timeout * 1000),
             )
         await self._make_room()
         process = AgentProcess(req.session_key, req.fingerprint())
@@ -354,14 +358,23 @@ class AgentRuntime:
                 if "Bash" in req.effective_tools()
                 else None
             )
-            await process.connect(
-                req,
-                self._process_settings,
-                resume,
-                self.config.connect_timeout,
-                shell_prefix=prefix,
-                session_store=self.session_store,
+            mcp_config = (
+                await asyncio.to_thread(self._write_mcp_config, req, record) if req.mcp_servers else None
             )
+            try:
+                await process.connect(
+                    req,
+                    self._process_settings,
+                    resume,
+                    self.config.connect_timeout,
+                    shell_prefix=prefix,
+                    session_store=self.session_store,
+                    mcp_config=mcp_config,
+                )
+            finally:
+                # The CLI reads it once, while starting (tests/agent/test_mcp.py calls tools after it is gone).
+                if mcp_config is not None:
+                    mcp_config.unlink(missing_ok=True)
         except BaseException:
             await self._shielded(process.close(kill=True))
             raise
@@ -392,6 +405,15 @@ class AgentRuntime:
         )
         profile.write(folder / "profile")
         return write_shell_prefix(folder, folder / "profile")
+
+    def _write_mcp_config(self, req: TurnRequest, record: AgentRecord) -> Path:
+        """The CLI's `--mcp-config` file, owner-only, under the data folder that shell commands cannot see."""
+        path = self.processes.root / f"mcp-{record.token}.json"
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as file:
+            file.write(mcp_config_document(req.mcp_servers))
+        return path
 
     def _end_turn_commands(self, record: AgentRecord) -> None:
         self.processes.end_commands(record.token)
@@ -495,6 +517,7 @@ def runtime_from_settings() -> AgentRuntime:
             max_retries=settings.agent_max_retries,
             request_timeout_ms=settings.agent_request_timeout_ms,
             default_max_turns=settings.agent_default_max_turns,
+            mcp_tool_timeout=settings.mcp_tool_timeout_seconds,
             # Hidden even under an allowed system folder: the repository holds .env (secrets), AIGC_ENV_FILE
             # may be anywhere, work_dir holds every other user's sessions, the SQLite database may live
             # anywhere, and the server user's home may hold a ~/.pgpass or cloud credentials.

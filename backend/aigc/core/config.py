@@ -91,6 +91,12 @@ class Settings(BaseSettings):
     agent_shell_max_processes: int = Field(default=128, ge=8)
     agent_shell_output_mb: int = Field(default=64, ge=1)
     agent_shell_disk_mb: int = Field(default=1024, ge=1)
+    # --- MCP servers (registered by admins, attached to scenarios)
+    # HTTP/SSE servers on loopback, private or link-local addresses are refused unless this is true: through
+    # a scenario's agent, users could otherwise reach the deployment's internal services.
+    mcp_allow_private_networks: bool = False
+    # One MCP tool call may take this long; then it ends with an error the model and the user can read.
+    mcp_tool_timeout_seconds: float = Field(default=60, gt=0)
 
     # --- scheduled jobs and preference learning
     scheduler_enabled: bool = True

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from aigc.integrations.schemas import ScenarioMcpServerLink
+
 # Tools an agent can be given. Shell and network tools run only inside the OS sandbox.
 FILE_TOOLS = ("Read", "Write", "Edit", "Glob", "Grep")
 KNOWN_TOOLS = (*FILE_TOOLS, "Skill", "TodoWrite", "NotebookEdit", "Bash", "WebFetch", "WebSearch")
@@ -97,6 +99,9 @@ class ScenarioCreate(BaseModel):
     max_turns: int = Field(default=20, ge=1, le=100)
     max_budget_usd: float | None = Field(default=None, gt=0, le=100)
     shell_limits: ScenarioShellLimits = Field(default_factory=ScenarioShellLimits)
+    mcp_servers: list[ScenarioMcpServerLink] = Field(
+        default_factory=list, description="MCP servers the agent may use, and which of their tools"
+    )
     is_public: bool = False
     is_enabled: bool = True
 
@@ -120,6 +125,9 @@ class ScenarioUpdate(BaseModel):
     max_budget_usd: float | None = Field(default=None, gt=0, le=100)
     shell_limits: ScenarioShellLimits | None = Field(
         default=None, description="Replaces the scenario's shell limits; {} returns to the server's"
+    )
+    mcp_servers: list[ScenarioMcpServerLink] | None = Field(
+        default=None, description="Replaces the scenario's MCP servers; [] removes them all"
     )
     is_public: bool | None = None
     is_enabled: bool | None = None
@@ -172,6 +180,7 @@ class ScenarioPublic(BaseModel):
     max_turns: int
     max_budget_usd: float | None
     shell_limits: ScenarioShellLimits = Field(default_factory=ScenarioShellLimits)
+    mcp_servers: list[ScenarioMcpServerLink] = Field(default_factory=list)
     is_default: bool
     is_public: bool
     is_enabled: bool

@@ -12,6 +12,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from aigc.core.config import get_settings
 from aigc.core.errors import AppError, ConflictError, NotFoundError, PermissionDeniedError
 from aigc.core.models import utcnow
+from aigc.integrations import service as mcp_service
 from aigc.scenarios import repository
 from aigc.scenarios.models import Scenario, UserScenarioConfig
 from aigc.scenarios.schemas import (
@@ -89,10 +90,12 @@ async def to_public(session: AsyncSession, user: User, scenarios: Sequence[Scena
     ids = [s.id for s in scenarios]
     skills = await repository.skill_ids_by_scenario(session, ids)
     configs = await repository.configs_for(session, user.id, ids)
+    mcp_links = await mcp_service.links_for_scenarios(session, ids)
     result = []
     for scenario in scenarios:
         public = ScenarioPublic.model_validate(scenario)
         public.skill_ids = skills.get(scenario.id, [])
+        public.mcp_servers = mcp_links.get(scenario.id, [])
         if scenario.id in configs:
             public.user_config = UserScenarioConfigPublic.model_validate(configs[scenario.id])
         result.append(public)
@@ -182,12 +185,14 @@ async def _unique_slug(session: AsyncSession, wanted: str | None, name: str) -> 
 async def create_scenario(session: AsyncSession, user: User, data: ScenarioCreate) -> ScenarioPublic:
     await _check_rules(session, user, is_public=data.is_public, tools=data.tools, skill_ids=data.skill_ids)
     _check_shell_limits(data.shell_limits)
-    values = data.model_dump(exclude={"skill_ids", "slug", "shell_limits"})
+    await mcp_service.check_attachable(session, user, data.mcp_servers)
+    values = data.model_dump(exclude={"skill_ids", "slug", "shell_limits", "mcp_servers"})
     values["shell_limits"] = data.shell_limits.model_dump(exclude_none=True)
     scenario = Scenario(**values, slug=await _unique_slug(session, data.slug, data.name), created_by=user.id)
     session.add(scenario)
     await session.flush()
     await repository.set_skills(session, scenario.id, data.skill_ids)
+    await mcp_service.set_for_scenario(session, scenario.id, data.mcp_servers)
     await session.flush()
     return (await to_public(session, user, [scenario]))[0]
 
@@ -198,7 +203,7 @@ async def update_scenario(
     scenario = await get_scenario(session, user, scenario_id)
     if not _can_manage(user, scenario):
         raise PermissionDeniedError("You can only change your own scenarios", code="not_owner")
-    fields = changes.model_dump(exclude_unset=True, exclude={"shell_limits"})
+    fields = changes.model_dump(exclude_unset=True, exclude={"shell_limits", "mcp_servers"})
     if changes.shell_limits is not None:
         _check_shell_limits(changes.shell_limits)
         fields["shell_limits"] = changes.shell_limits.model_dump(exclude_none=True)
@@ -218,6 +223,10 @@ async def update_scenario(
             "The default scenario must stay public and enabled; choose another default first",
             code="default_locked",
         )
+    if changes.mcp_servers is not None:
+        await mcp_service.check_attachable(session, user, changes.mcp_servers)
+        await mcp_service.set_for_scenario(session, scenario.id, changes.mcp_servers)
+        scenario.updated_at = utcnow()  # the links live in their own table, like the skills'
     for name, value in fields.items():
         setattr(scenario, name, value)
     if skill_ids is not None and sorted(skill_ids) != sorted(current_skills):

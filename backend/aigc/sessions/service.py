@@ -16,6 +16,7 @@ from aigc.core.db import session_scope
 from aigc.core.errors import ConflictError, NotFoundError
 from aigc.feedback import service as feedback_service
 from aigc.feedback.schemas import FeedbackPublic
+from aigc.integrations import service as mcp_service
 from aigc.preferences import service as preference_service
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
@@ -213,6 +214,9 @@ async def plan_turn(
         resume=chat.sdk_session_id,
         preference_version=preference_version,
         shell_limits=scenario_service.shell_limits_for_turn(scenario),
+        mcp_servers=await mcp_service.servers_for_turn(
+            session, scenario.id, trusted=scenario.is_public or user.is_admin
+        ),
     )
 
 

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from aigc.agent import AgentRuntime, TurnRequest, install_skills
+from aigc.agent import AgentRuntime, McpServerSpec, TurnRequest, install_skills
 from aigc.agent import events as agent_events
 from aigc.core import metrics
 from aigc.core.aio import read_ahead
@@ -65,6 +65,8 @@ class TurnPlan:
     preference_version: int | None = None
     title_if_empty: str = ""
     shell_limits: dict[str, Any] | None = field(default=None)
+    # The scenario's MCP servers (integrations.schemas.McpServerForTurn as dicts), secrets included.
+    mcp_servers: list[dict[str, Any]] = field(default_factory=list)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-safe, for the task queue (skills' file contents as base64)."""
@@ -215,6 +217,10 @@ class TurnExecutor:
                 if plan.shell_limits
                 else None
             ),
+            mcp_servers=[
+                McpServerSpec(name=server["name"], config=server["config"], tools=tuple(server["tools"]))
+                for server in plan.mcp_servers
+            ],
         )
 
     @staticmethod

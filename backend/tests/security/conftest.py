@@ -34,6 +34,7 @@ class World:
     artifact_id: str
     scenario_id: str
     skill_id: str
+    mcp_server_id: str
 
     @property
     def ids(self) -> dict[str, str]:
@@ -45,6 +46,7 @@ class World:
             "scenario_id": self.scenario_id,
             "skill_id": self.skill_id,
             "user_id": str(self.a.user.id),
+            "mcp_server_id": self.mcp_server_id,
         }
 
 
@@ -72,6 +74,12 @@ async def build_world(client: httpx.AsyncClient) -> World:
     (artifact,) = of(events, "artifact")
     accepted = events[0].data
     await rate(client, a, accepted["assistant_message_id"], "up", comment="mine")
+    server = await client.post(
+        f"{API}/mcp-servers",
+        json={"name": "world-tools", "transport": "stdio", "command": "true", "env": {"TOKEN": "secret"}},
+        headers=admin.headers,
+    )
+    assert server.status_code == 201, server.text
     return World(
         a=a,
         b=b,
@@ -82,6 +90,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         artifact_id=artifact["id"],
         scenario_id=scenario["id"],
         skill_id=skill["id"],
+        mcp_server_id=server.json()["id"],
     )
 
 

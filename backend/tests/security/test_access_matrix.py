@@ -46,6 +46,10 @@ ADMIN = {
     f"GET {API}/platform/cron/jobs",
     f"POST {API}/platform/cron/jobs/{{name}}/run",
     f"POST {API}/platform/reload-config",
+    f"POST {API}/mcp-servers",
+    f"GET {API}/mcp-servers/{{mcp_server_id}}",
+    f"PATCH {API}/mcp-servers/{{mcp_server_id}}",
+    f"DELETE {API}/mcp-servers/{{mcp_server_id}}",
 }
 
 # A valid body for each route that takes one and names an object: an invalid body would be refused (422)
