@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { ArtifactsDownloadArtifactData, ArtifactsDownloadArtifactErrors, ArtifactsDownloadArtifactResponses, ArtifactsPreviewArtifactData, ArtifactsPreviewArtifactErrors, ArtifactsPreviewArtifactResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, FeedbackDeleteFeedbackData, FeedbackDeleteFeedbackErrors, FeedbackDeleteFeedbackResponses, FeedbackGetFeedbackData, FeedbackGetFeedbackErrors, FeedbackGetFeedbackResponses, FeedbackListTagsData, FeedbackListTagsErrors, FeedbackListTagsResponses, FeedbackPutFeedbackData, FeedbackPutFeedbackErrors, FeedbackPutFeedbackResponses, JobsBatchLearnPreferencesData, JobsBatchLearnPreferencesErrors, JobsBatchLearnPreferencesResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRunJobData, JobsRunJobErrors, JobsRunJobResponses, PlatformHealthData, PlatformHealthErrors, PlatformHealthResponses, PlatformInfoData, PlatformInfoResponses, PlatformReloadConfigData, PlatformReloadConfigErrors, PlatformReloadConfigResponses, PreferencesGetMyPreferencesData, PreferencesGetMyPreferencesErrors, PreferencesGetMyPreferencesResponses, PreferencesGetUserPreferencesData, PreferencesGetUserPreferencesErrors, PreferencesGetUserPreferencesResponses, PreferencesResetMyPreferencesData, PreferencesResetMyPreferencesErrors, PreferencesResetMyPreferencesResponses, PreferencesUpdateMyPreferencesData, PreferencesUpdateMyPreferencesErrors, PreferencesUpdateMyPreferencesResponses, ScenariosCreateScenarioData, ScenariosCreateScenarioErrors, ScenariosCreateScenarioResponses, ScenariosDeleteScenarioData, ScenariosDeleteScenarioErrors, ScenariosDeleteScenarioResponses, ScenariosGetDefaultData, ScenariosGetDefaultErrors, ScenariosGetDefaultResponses, ScenariosGetScenarioData, ScenariosGetScenarioErrors, ScenariosGetScenarioResponses, ScenariosListScenariosData, ScenariosListScenariosErrors, ScenariosListScenariosResponses, ScenariosMatchScenariosData, ScenariosMatchScenariosErrors, ScenariosMatchScenariosResponses, ScenariosSetDefaultData, ScenariosSetDefaultErrors, ScenariosSetDefaultResponses, ScenariosUpdateMyConfigData, ScenariosUpdateMyConfigErrors, ScenariosUpdateMyConfigResponses, ScenariosUpdateScenarioData, ScenariosUpdateScenarioErrors, ScenariosUpdateScenarioResponses, SessionsAttachData, SessionsAttachErrors, SessionsAttachResponses, SessionsCreateSessionData, SessionsCreateSessionErrors, SessionsCreateSessionResponses, SessionsDeleteSessionData, SessionsDeleteSessionErrors, SessionsDeleteSessionResponses, SessionsGetSessionData, SessionsGetSessionErrors, SessionsGetSessionResponses, SessionsListArtifactsData, SessionsListArtifactsErrors, SessionsListArtifactsResponses, SessionsListSessionsData, SessionsListSessionsErrors, SessionsListSessionsResponses, SessionsRenameSessionData, SessionsRenameSessionErrors, SessionsRenameSessionResponses, SessionsSendMessageData, SessionsSendMessageErrors, SessionsSendMessageResponses, SessionsStopTurnData, SessionsStopTurnErrors, SessionsStopTurnResponses, SkillsCreateSkillData, SkillsCreateSkillErrors, SkillsCreateSkillResponses, SkillsDeleteSkillData, SkillsDeleteSkillErrors, SkillsDeleteSkillResponses, SkillsDownloadSkillData, SkillsDownloadSkillErrors, SkillsDownloadSkillResponses, SkillsGetSkillData, SkillsGetSkillErrors, SkillsGetSkillResponses, SkillsListSkillsData, SkillsListSkillsErrors, SkillsListSkillsResponses, SkillsReplaceSkillData, SkillsReplaceSkillErrors, SkillsReplaceSkillResponses, SkillsUpdateSkillData, SkillsUpdateSkillErrors, SkillsUpdateSkillResponses, SkillsUploadSkillData, SkillsUploadSkillErrors, SkillsUploadSkillResponses, StatsGetStatsData, StatsGetStatsErrors, StatsGetStatsResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersDeleteUserData, UsersDeleteUserErrors, UsersDeleteUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses } from './types.gen';
+import type { ArtifactsDownloadArtifactData, ArtifactsDownloadArtifactErrors, ArtifactsDownloadArtifactResponses, ArtifactsPreviewArtifactData, ArtifactsPreviewArtifactErrors, ArtifactsPreviewArtifactResponses, AuthChangePasswordData, AuthChangePasswordErrors, AuthChangePasswordResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, AuthRegisterData, AuthRegisterErrors, AuthRegisterResponses, FeedbackDeleteFeedbackData, FeedbackDeleteFeedbackErrors, FeedbackDeleteFeedbackResponses, FeedbackGetFeedbackData, FeedbackGetFeedbackErrors, FeedbackGetFeedbackResponses, FeedbackListTagsData, FeedbackListTagsErrors, FeedbackListTagsResponses, FeedbackPutFeedbackData, FeedbackPutFeedbackErrors, FeedbackPutFeedbackResponses, JobsBatchLearnPreferencesData, JobsBatchLearnPreferencesErrors, JobsBatchLearnPreferencesResponses, JobsListJobsData, JobsListJobsErrors, JobsListJobsResponses, JobsRunJobData, JobsRunJobErrors, JobsRunJobResponses, McpServersCreateServerData, McpServersCreateServerErrors, McpServersCreateServerResponses, McpServersDeleteServerData, McpServersDeleteServerErrors, McpServersDeleteServerResponses, McpServersGetServerData, McpServersGetServerErrors, McpServersGetServerResponses, McpServersListServersData, McpServersListServersErrors, McpServersListServersResponses, McpServersUpdateServerData, McpServersUpdateServerErrors, McpServersUpdateServerResponses, PlatformHealthData, PlatformHealthErrors, PlatformHealthResponses, PlatformInfoData, PlatformInfoResponses, PlatformReloadConfigData, PlatformReloadConfigErrors, PlatformReloadConfigResponses, PreferencesGetMyPreferencesData, PreferencesGetMyPreferencesErrors, PreferencesGetMyPreferencesResponses, PreferencesGetUserPreferencesData, PreferencesGetUserPreferencesErrors, PreferencesGetUserPreferencesResponses, PreferencesResetMyPreferencesData, PreferencesResetMyPreferencesErrors, PreferencesResetMyPreferencesResponses, PreferencesUpdateMyPreferencesData, PreferencesUpdateMyPreferencesErrors, PreferencesUpdateMyPreferencesResponses, ScenariosCreateScenarioData, ScenariosCreateScenarioErrors, ScenariosCreateScenarioResponses, ScenariosDeleteScenarioData, ScenariosDeleteScenarioErrors, ScenariosDeleteScenarioResponses, ScenariosGetDefaultData, ScenariosGetDefaultErrors, ScenariosGetDefaultResponses, ScenariosGetScenarioData, ScenariosGetScenarioErrors, ScenariosGetScenarioResponses, ScenariosListScenariosData, ScenariosListScenariosErrors, ScenariosListScenariosResponses, ScenariosMatchScenariosData, ScenariosMatchScenariosErrors, ScenariosMatchScenariosResponses, ScenariosSetDefaultData, ScenariosSetDefaultErrors, ScenariosSetDefaultResponses, ScenariosUpdateMyConfigData, ScenariosUpdateMyConfigErrors, ScenariosUpdateMyConfigResponses, ScenariosUpdateScenarioData, ScenariosUpdateScenarioErrors, ScenariosUpdateScenarioResponses, SessionsAttachData, SessionsAttachErrors, SessionsAttachResponses, SessionsCreateSessionData, SessionsCreateSessionErrors, SessionsCreateSessionResponses, SessionsDeleteSessionData, SessionsDeleteSessionErrors, SessionsDeleteSessionResponses, SessionsGetSessionData, SessionsGetSessionErrors, SessionsGetSessionResponses, SessionsListArtifactsData, SessionsListArtifactsErrors, SessionsListArtifactsResponses, SessionsListSessionsData, SessionsListSessionsErrors, SessionsListSessionsResponses, SessionsRenameSessionData, SessionsRenameSessionErrors, SessionsRenameSessionResponses, SessionsSendMessageData, SessionsSendMessageErrors, SessionsSendMessageResponses, SessionsStopTurnData, SessionsStopTurnErrors, SessionsStopTurnResponses, SkillsCreateSkillData, SkillsCreateSkillErrors, SkillsCreateSkillResponses, SkillsDeleteSkillData, SkillsDeleteSkillErrors, SkillsDeleteSkillResponses, SkillsDownloadSkillData, SkillsDownloadSkillErrors, SkillsDownloadSkillResponses, SkillsGetSkillData, SkillsGetSkillErrors, SkillsGetSkillResponses, SkillsListSkillsData, SkillsListSkillsErrors, SkillsListSkillsResponses, SkillsReplaceSkillData, SkillsReplaceSkillErrors, SkillsReplaceSkillResponses, SkillsUpdateSkillData, SkillsUpdateSkillErrors, SkillsUpdateSkillResponses, SkillsUploadSkillData, SkillsUploadSkillErrors, SkillsUploadSkillResponses, StatsGetStatsData, StatsGetStatsErrors, StatsGetStatsResponses, UsersCreateUserData, UsersCreateUserErrors, UsersCreateUserResponses, UsersDeleteUserData, UsersDeleteUserErrors, UsersDeleteUserResponses, UsersGetUserData, UsersGetUserErrors, UsersGetUserResponses, UsersListUsersData, UsersListUsersErrors, UsersListUsersResponses, UsersUpdateUserData, UsersUpdateUserErrors, UsersUpdateUserResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean> = Options2<TData, ThrowOnError> & {
     /**
@@ -636,6 +636,69 @@ export const preferencesGetUserPreferences = <ThrowOnError extends boolean = fal
     security: [{ scheme: 'bearer', type: 'http' }],
     url: '/api/v1/users/{user_id}/preferences',
     ...options
+});
+
+/**
+ * List MCP servers
+ *
+ * Administrators: every server, secrets masked. Users: the enabled servers they may attach.
+ */
+export const mcpServersListServers = <ThrowOnError extends boolean = false>(options?: Options<McpServersListServersData, ThrowOnError>) => (options?.client ?? client).get<McpServersListServersResponses, McpServersListServersErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/mcp-servers',
+    ...options
+});
+
+/**
+ * Register an MCP server
+ *
+ * A stdio command (started as the server's user, outside the shell sandbox) or an HTTP/SSE URL.
+ */
+export const mcpServersCreateServer = <ThrowOnError extends boolean = false>(options: Options<McpServersCreateServerData, ThrowOnError>) => (options.client ?? client).post<McpServersCreateServerResponses, McpServersCreateServerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/mcp-servers',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Delete an MCP server
+ *
+ * The server goes, and every scenario stops using it.
+ */
+export const mcpServersDeleteServer = <ThrowOnError extends boolean = false>(options: Options<McpServersDeleteServerData, ThrowOnError>) => (options.client ?? client).delete<McpServersDeleteServerResponses, McpServersDeleteServerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/mcp-servers/{mcp_server_id}',
+    ...options
+});
+
+/**
+ * Get an MCP server
+ *
+ * One server with its secrets masked.
+ */
+export const mcpServersGetServer = <ThrowOnError extends boolean = false>(options: Options<McpServersGetServerData, ThrowOnError>) => (options.client ?? client).get<McpServersGetServerResponses, McpServersGetServerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/mcp-servers/{mcp_server_id}',
+    ...options
+});
+
+/**
+ * Change an MCP server
+ *
+ * Only the fields sent change; env and header values sent back masked keep their stored secret.
+ */
+export const mcpServersUpdateServer = <ThrowOnError extends boolean = false>(options: Options<McpServersUpdateServerData, ThrowOnError>) => (options.client ?? client).patch<McpServersUpdateServerResponses, McpServersUpdateServerErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/mcp-servers/{mcp_server_id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });
 
 /**

@@ -609,6 +609,202 @@ export type JobRunPublic = {
 };
 
 /**
+ * McpServerCreate
+ *
+ * A new server: stdio (command, args, env) or http/sse (url, headers).
+ */
+export type McpServerCreate = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Command
+     */
+    command?: string | null;
+    /**
+     * Args
+     */
+    args?: Array<string> | null;
+    /**
+     * Env
+     *
+     * Environment of a stdio server; shown masked
+     */
+    env?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * Url
+     */
+    url?: string | null;
+    /**
+     * Headers
+     *
+     * HTTP headers sent to the server; shown masked
+     */
+    headers?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * Is Enabled
+     */
+    is_enabled?: boolean | null;
+    /**
+     * Available To Users
+     *
+     * Users may attach it to their own private scenarios
+     */
+    available_to_users?: boolean | null;
+    /**
+     * Name
+     *
+     * Tools appear as mcp__<name>__<tool>
+     */
+    name: string;
+    /**
+     * Transport
+     */
+    transport: 'stdio' | 'http' | 'sse';
+};
+
+/**
+ * McpServerPublic
+ *
+ * A server as the API shows it: env and header values masked; users see no connection details.
+ */
+export type McpServerPublic = {
+    /**
+     * Id
+     */
+    id: string;
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Transport
+     */
+    transport: 'stdio' | 'http' | 'sse';
+    /**
+     * Command
+     */
+    command: string | null;
+    /**
+     * Args
+     */
+    args: Array<string>;
+    /**
+     * Env
+     */
+    env: {
+        [key: string]: string;
+    };
+    /**
+     * Url
+     */
+    url: string | null;
+    /**
+     * Headers
+     */
+    headers: {
+        [key: string]: string;
+    };
+    /**
+     * Is Enabled
+     */
+    is_enabled: boolean;
+    /**
+     * Available To Users
+     */
+    available_to_users: boolean;
+    /**
+     * Created At
+     */
+    created_at: string;
+    /**
+     * Updated At
+     */
+    updated_at: string;
+};
+
+/**
+ * McpServerUpdate
+ *
+ * Partial update. In env and headers, a value sent back as shown (masked) keeps the stored secret.
+ */
+export type McpServerUpdate = {
+    /**
+     * Description
+     */
+    description?: string | null;
+    /**
+     * Command
+     */
+    command?: string | null;
+    /**
+     * Args
+     */
+    args?: Array<string> | null;
+    /**
+     * Env
+     *
+     * Environment of a stdio server; shown masked
+     */
+    env?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * Url
+     */
+    url?: string | null;
+    /**
+     * Headers
+     *
+     * HTTP headers sent to the server; shown masked
+     */
+    headers?: {
+        [key: string]: string;
+    } | null;
+    /**
+     * Is Enabled
+     */
+    is_enabled?: boolean | null;
+    /**
+     * Available To Users
+     *
+     * Users may attach it to their own private scenarios
+     */
+    available_to_users?: boolean | null;
+    /**
+     * Name
+     */
+    name?: string | null;
+    /**
+     * Transport
+     */
+    transport?: 'stdio' | 'http' | 'sse' | null;
+};
+
+/**
+ * McpServersPublic
+ */
+export type McpServersPublic = {
+    /**
+     * Items
+     */
+    items: Array<McpServerPublic>;
+    /**
+     * Count
+     */
+    count: number;
+};
+
+/**
  * MessageCreate
  */
 export type MessageCreate = {
@@ -1012,6 +1208,12 @@ export type ScenarioCreate = {
     max_budget_usd?: number | null;
     shell_limits?: ScenarioShellLimits;
     /**
+     * Mcp Servers
+     *
+     * MCP servers the agent may use, and which of their tools
+     */
+    mcp_servers?: Array<ScenarioMcpServerLink>;
+    /**
      * Is Public
      */
     is_public?: boolean;
@@ -1064,6 +1266,22 @@ export type ScenarioMatches = {
      * True when nothing matched closely and the default scenario is suggested
      */
     fallback: boolean;
+};
+
+/**
+ * ScenarioMcpServerLink
+ *
+ * An MCP server a scenario uses, and which of its tools (empty: all).
+ */
+export type ScenarioMcpServerLink = {
+    /**
+     * Server Id
+     */
+    server_id: string;
+    /**
+     * Tools
+     */
+    tools?: Array<string>;
 };
 
 /**
@@ -1139,6 +1357,10 @@ export type ScenarioPublic = {
      */
     max_budget_usd: number | null;
     shell_limits?: ScenarioShellLimits;
+    /**
+     * Mcp Servers
+     */
+    mcp_servers?: Array<ScenarioMcpServerLink>;
     /**
      * Is Default
      */
@@ -1318,6 +1540,12 @@ export type ScenarioUpdate = {
      * Replaces the scenario's shell limits; {} returns to the server's
      */
     shell_limits?: ScenarioShellLimits | null;
+    /**
+     * Mcp Servers
+     *
+     * Replaces the scenario's MCP servers; [] removes them all
+     */
+    mcp_servers?: Array<ScenarioMcpServerLink> | null;
     /**
      * Is Public
      */
@@ -4037,6 +4265,211 @@ export type PreferencesGetUserPreferencesResponses = {
 };
 
 export type PreferencesGetUserPreferencesResponse = PreferencesGetUserPreferencesResponses[keyof PreferencesGetUserPreferencesResponses];
+
+export type McpServersListServersData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Offset
+         */
+        offset?: number;
+        /**
+         * Limit
+         */
+        limit?: number;
+    };
+    url: '/api/v1/mcp-servers';
+};
+
+export type McpServersListServersErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type McpServersListServersError = McpServersListServersErrors[keyof McpServersListServersErrors];
+
+export type McpServersListServersResponses = {
+    /**
+     * Successful Response
+     */
+    200: McpServersPublic;
+};
+
+export type McpServersListServersResponse = McpServersListServersResponses[keyof McpServersListServersResponses];
+
+export type McpServersCreateServerData = {
+    body: McpServerCreate;
+    path?: never;
+    query?: never;
+    url: '/api/v1/mcp-servers';
+};
+
+export type McpServersCreateServerErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type McpServersCreateServerError = McpServersCreateServerErrors[keyof McpServersCreateServerErrors];
+
+export type McpServersCreateServerResponses = {
+    /**
+     * Successful Response
+     */
+    201: McpServerPublic;
+};
+
+export type McpServersCreateServerResponse = McpServersCreateServerResponses[keyof McpServersCreateServerResponses];
+
+export type McpServersDeleteServerData = {
+    body?: never;
+    path: {
+        /**
+         * Mcp Server Id
+         */
+        mcp_server_id: string;
+    };
+    query?: never;
+    url: '/api/v1/mcp-servers/{mcp_server_id}';
+};
+
+export type McpServersDeleteServerErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type McpServersDeleteServerError = McpServersDeleteServerErrors[keyof McpServersDeleteServerErrors];
+
+export type McpServersDeleteServerResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type McpServersDeleteServerResponse = McpServersDeleteServerResponses[keyof McpServersDeleteServerResponses];
+
+export type McpServersGetServerData = {
+    body?: never;
+    path: {
+        /**
+         * Mcp Server Id
+         */
+        mcp_server_id: string;
+    };
+    query?: never;
+    url: '/api/v1/mcp-servers/{mcp_server_id}';
+};
+
+export type McpServersGetServerErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type McpServersGetServerError = McpServersGetServerErrors[keyof McpServersGetServerErrors];
+
+export type McpServersGetServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: McpServerPublic;
+};
+
+export type McpServersGetServerResponse = McpServersGetServerResponses[keyof McpServersGetServerResponses];
+
+export type McpServersUpdateServerData = {
+    body: McpServerUpdate;
+    path: {
+        /**
+         * Mcp Server Id
+         */
+        mcp_server_id: string;
+    };
+    query?: never;
+    url: '/api/v1/mcp-servers/{mcp_server_id}';
+};
+
+export type McpServersUpdateServerErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+};
+
+export type McpServersUpdateServerError = McpServersUpdateServerErrors[keyof McpServersUpdateServerErrors];
+
+export type McpServersUpdateServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: McpServerPublic;
+};
+
+export type McpServersUpdateServerResponse = McpServersUpdateServerResponses[keyof McpServersUpdateServerResponses];
 
 export type JobsBatchLearnPreferencesData = {
     body?: never;
