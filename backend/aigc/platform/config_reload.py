@@ -23,6 +23,8 @@ RELOADABLE = frozenset(
         "agent_max_retries",
         "agent_request_timeout_ms",
         "agent_default_max_turns",
+        "mcp_allow_private_networks",
+        "mcp_tool_timeout_seconds",
         "registration_mode",
         "login_max_failures_per_account",
         "login_failure_window_seconds",
@@ -43,6 +45,7 @@ _RUNTIME_FIELDS = {
     "agent_max_retries": "max_retries",
     "agent_request_timeout_ms": "request_timeout_ms",
     "agent_default_max_turns": "default_max_turns",
+    "mcp_tool_timeout_seconds": "mcp_tool_timeout",
 }
 
 

@@ -6,6 +6,7 @@ import uuid
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from aigc.core.config import reset_settings_cache
 from aigc.core.db import session_scope
@@ -202,3 +203,24 @@ class TestScenarioLinks:
         again = await client.get(f"/api/v1/scenarios/{scenario['id']}", headers=admin.headers)
         assert again.json()["mcp_servers"] == []
         assert (await client.get(f"{API}/{server['id']}", headers=admin.headers)).status_code == 404
+
+
+async def test_the_mcp_settings_reload_without_a_restart(
+    client: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admin = await signed_in_user(client, role=Role.admin)
+    runtime = app.state.turns.runtime
+    loopback = {"transport": "http", "command": None, "url": "http://127.0.0.1:9/mcp"}
+    assert (await create(client, admin, **loopback)).status_code == 422
+    monkeypatch.setenv("MCP_ALLOW_PRIVATE_NETWORKS", "true")
+    monkeypatch.setenv("MCP_TOOL_TIMEOUT_SECONDS", "5")
+    try:
+        reloaded = await client.post("/api/v1/platform/reload-config", headers=admin.headers)
+        assert reloaded.status_code == 200, reloaded.text
+        assert reloaded.json()["changed"]["mcp_allow_private_networks"] == [False, True]
+        assert runtime.config.mcp_tool_timeout == 5.0
+        assert (await create(client, admin, **loopback)).status_code == 201
+    finally:
+        monkeypatch.undo()
+        await client.post("/api/v1/platform/reload-config", headers=admin.headers)
+    assert runtime.config.mcp_tool_timeout == 60.0
