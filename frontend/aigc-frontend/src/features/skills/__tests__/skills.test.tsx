@@ -114,16 +114,18 @@ describe('skills library', () => {
     const { user } = await openSkills();
 
     await user.click(screen.getByRole('button', { name: 'New skill' }));
-    const editor = await screen.findByRole('textbox', { name: 'Content of SKILL.md' });
+    // Queries by role inside the drawer: over the whole page they compute the name of every button of the layout.
+    const drawer = await screen.findByRole('dialog');
+    const editor = within(drawer).getByRole('textbox', { name: 'Content of SKILL.md' });
     expect(editor).toHaveDisplayValue(/name: my-skill/);
     await user.clear(editor);
     await user.paste('---\nname: tea-notes\n---\n');
-    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Save' }));
 
-    expect(await screen.findByText('SKILL.md needs a non-empty `description`')).toBeInTheDocument();
+    expect(await within(drawer).findByText('SKILL.md needs a non-empty `description`')).toBeInTheDocument();
     await user.clear(editor);
     await user.paste(SKILL_MD);
-    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Save' }));
 
     expect(await screen.findByText('Saved')).toBeInTheDocument();
     expect(await screen.findByText('tea-notes')).toBeInTheDocument();
@@ -131,7 +133,7 @@ describe('skills library', () => {
       { method: 'POST', path: '/api/v1/skills', body: { files: [{ path: 'SKILL.md', content: '---\nname: tea-notes\n---\n' }], is_public: false } },
       { method: 'POST', path: '/api/v1/skills', body: { files: [{ path: 'SKILL.md', content: SKILL_MD }], is_public: false } },
     ]);
-    await waitFor(() => expect(screen.queryByRole('textbox', { name: 'Content of SKILL.md' })).not.toBeInTheDocument());
+    await waitFor(() => expect(drawer).not.toBeInTheDocument());
   });
 
   it('edits the text files of a skill and shows a name clash', async () => {
@@ -140,16 +142,17 @@ describe('skills library', () => {
     api.refusal = HttpResponse.json(errorBody('skill_name_taken', "A skill named 'csv-cleaner' already exists"), { status: 409 });
     const { user } = await openSkills();
 
-    await user.click(screen.getByRole('button', { name: 'Edit report-style' }));
-    expect(await screen.findByText(/1 binary file\(s\) cannot be edited here/)).toBeInTheDocument();
-    const editor = screen.getByRole('textbox', { name: 'Content of SKILL.md' });
+    await user.click(within(rowOf('report-style')).getByRole('button', { name: 'Edit report-style' }));
+    const drawer = await screen.findByRole('dialog');
+    expect(await within(drawer).findByText(/1 binary file\(s\) cannot be edited here/)).toBeInTheDocument();
+    const editor = within(drawer).getByRole('textbox', { name: 'Content of SKILL.md' });
     expect(editor).toHaveDisplayValue(/name: report-style/);
     const renamed = '---\nname: csv-cleaner\ndescription: How reports are laid out.\n---\n';
     await user.clear(editor);
     await user.paste(renamed);
-    await user.click(screen.getByRole('button', { name: 'Save' }));
+    await user.click(within(drawer).getByRole('button', { name: 'Save' }));
 
-    expect(await screen.findByText("A skill named 'csv-cleaner' already exists")).toBeInTheDocument();
+    expect(await within(drawer).findByText("A skill named 'csv-cleaner' already exists")).toBeInTheDocument();
     expect(api.sent).toEqual([
       {
         method: 'PUT',
@@ -163,7 +166,7 @@ describe('skills library', () => {
       },
     ]);
     // The editor stays open with the text, so nothing typed is lost.
-    expect(screen.getByRole('textbox', { name: 'Content of SKILL.md' })).toHaveValue(renamed);
+    expect(within(drawer).getByRole('textbox', { name: 'Content of SKILL.md' })).toHaveValue(renamed);
   });
 
   it('uploads a zip of a skill folder', async () => {
