@@ -11,7 +11,13 @@ from aigc.auth.dependencies import AdminUser, CurrentUser
 from aigc.core.deps import SessionDep
 from aigc.core.errors import error_responses
 from aigc.integrations import service
-from aigc.integrations.schemas import McpServerCreate, McpServerPublic, McpServersPublic, McpServerUpdate
+from aigc.integrations.schemas import (
+    McpServerCreate,
+    McpServerPublic,
+    McpServersPublic,
+    McpServerTest,
+    McpServerUpdate,
+)
 
 router = APIRouter(prefix="/mcp-servers", tags=["mcp-servers"], responses=error_responses(401))
 
@@ -72,3 +78,14 @@ async def update_server(
 async def delete_server(mcp_server_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> None:
     """The server goes, and every scenario stops using it."""
     await service.delete_server(session, mcp_server_id)
+
+
+@router.post(
+    "/{mcp_server_id}/test",
+    summary="Test an MCP server",
+    response_model=McpServerTest,
+    responses=error_responses(403, 404),
+)
+async def test_server(mcp_server_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> McpServerTest:
+    """Connect as an agent would and list the server's tools; `ok` false with the reason when that fails."""
+    return await service.test_server(session, mcp_server_id)

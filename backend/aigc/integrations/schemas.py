@@ -146,3 +146,17 @@ class McpServerForTurn(BaseModel):
     # The Claude Agent SDK's stdio / http / sse server config, secrets included.
     config: dict[str, Any]
     tools: list[str] = Field(default_factory=list)
+
+
+class McpToolInfo(BaseModel):
+    name: str
+    description: str = ""
+
+
+class McpServerTest(BaseModel):
+    """Whether the platform could connect to a server, and the tools it offers."""
+
+    ok: bool
+    tools: list[McpToolInfo] = Field(default_factory=list)
+    error: str | None = Field(default=None, description="Why the connection or the listing failed")
+    duration_ms: int

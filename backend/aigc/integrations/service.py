@@ -15,7 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.config import get_settings
 from aigc.core.errors import AppError, ConflictError, NotFoundError
-from aigc.integrations import repository
+from aigc.integrations import probe, repository
 from aigc.integrations.models import McpServer
 from aigc.integrations.network import UnsafeUrl, check_url
 from aigc.integrations.schemas import (
@@ -23,6 +23,7 @@ from aigc.integrations.schemas import (
     McpServerForTurn,
     McpServerPublic,
     McpServersPublic,
+    McpServerTest,
     McpServerUpdate,
     ScenarioMcpServerLink,
     mask,
@@ -32,6 +33,8 @@ from aigc.users.models import User
 logger = logging.getLogger("aigc.integrations")
 
 MAX_SERVERS_PER_SCENARIO = 10
+# How long an administrator's connection test may take, start-up of a stdio server included.
+TEST_TIMEOUT_SECONDS = 20.0
 
 
 def to_public(server: McpServer, user: User) -> McpServerPublic:
@@ -132,6 +135,17 @@ async def delete_server(session: AsyncSession, server_id: uuid.UUID) -> None:
     server = await get_server(session, server_id)
     await session.delete(server)
     await session.flush()
+
+
+async def test_server(session: AsyncSession, server_id: uuid.UUID) -> McpServerTest:
+    """Connect as an agent would and list the server's tools; a failure is a result, not an error."""
+    server = await get_server(session, server_id)
+    if server.url is not None:
+        try:
+            await check_url(server.url, get_settings().mcp_allow_private_networks)
+        except UnsafeUrl as exc:
+            return McpServerTest(ok=False, error=str(exc), duration_ms=0)
+    return await probe.list_tools(server, TEST_TIMEOUT_SECONDS)
 
 
 # --- scenarios (called by the scenarios service)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import httpx
 import pytest
@@ -13,6 +14,7 @@ from aigc.core.db import session_scope
 from aigc.integrations import service as mcp_service
 from aigc.users.models import Role
 from tests.factories import SignedIn, create_scenario_via_api, signed_in_user
+from tests.integrations.helpers import TOKEN, stdio_fields
 
 API = "/api/v1/mcp-servers"
 LONG_SECRET = "ghp_0123456789abcdefSECRET"
@@ -224,3 +226,61 @@ async def test_the_mcp_settings_reload_without_a_restart(
         monkeypatch.undo()
         await client.post("/api/v1/platform/reload-config", headers=admin.headers)
     assert runtime.config.mcp_tool_timeout == 60.0
+
+
+class TestConnectionTest:
+    async def test_a_stdio_server_lists_its_tools(self, client: httpx.AsyncClient, tmp_path: Path) -> None:
+        admin = await signed_in_user(client, role=Role.admin)
+        server = (await client.post(API, json=stdio_fields(tmp_path / "m"), headers=admin.headers)).json()
+        response = await client.post(f"{API}/{server['id']}/test", headers=admin.headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["ok"] and body["error"] is None
+        assert {tool["name"] for tool in body["tools"]} == {"echo", "fail", "slow"}
+        assert "Echo the text back" in {t["name"]: t["description"] for t in body["tools"]}["echo"]
+
+    async def test_a_server_that_does_not_start_is_a_result_with_the_reason(
+        self, client: httpx.AsyncClient, tmp_path: Path
+    ) -> None:
+        admin = await signed_in_user(client, role=Role.admin)
+        fields = stdio_fields(tmp_path / "m", env={"MCP_TOKEN": "wrong"})
+        server = (await client.post(API, json=fields, headers=admin.headers)).json()
+        body = (await client.post(f"{API}/{server['id']}/test", headers=admin.headers)).json()
+        assert body["ok"] is False and body["error"] and body["tools"] == []
+        missing = (await create(client, admin, name="missing", command="/nonexistent/mcp-server")).json()
+        body = (await client.post(f"{API}/{missing['id']}/test", headers=admin.headers)).json()
+        assert body["ok"] is False and "nonexistent" in body["error"]
+
+    async def test_an_http_server_with_and_without_its_token(
+        self,
+        client: httpx.AsyncClient,
+        http_server: tuple[str, Path],
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> None:
+        url, _ = http_server
+        admin = await signed_in_user(client, role=Role.admin)
+        fields = {"transport": "http", "command": None, "url": url}
+        monkeypatch.setenv("MCP_ALLOW_PRIVATE_NETWORKS", "true")
+        reset_settings_cache()
+        good = await create(
+            client, admin, name="good", headers={"Authorization": f"Bearer {TOKEN}"}, **fields
+        )
+        bad = await create(client, admin, name="bad", headers={"Authorization": "Bearer nope"}, **fields)
+        body = (await client.post(f"{API}/{good.json()['id']}/test", headers=admin.headers)).json()
+        assert body["ok"], body
+        assert {tool["name"] for tool in body["tools"]} == {"echo", "fail", "slow"}
+        body = (await client.post(f"{API}/{bad.json()['id']}/test", headers=admin.headers)).json()
+        assert body["ok"] is False and "401" in body["error"]
+        assert TOKEN not in str(body)
+        # Private networks refused again: the test does not connect at all.
+        monkeypatch.setenv("MCP_ALLOW_PRIVATE_NETWORKS", "false")
+        reset_settings_cache()
+        body = (await client.post(f"{API}/{good.json()['id']}/test", headers=admin.headers)).json()
+        assert body["ok"] is False and "MCP_ALLOW_PRIVATE_NETWORKS" in body["error"]
+
+    async def test_only_admins_and_only_known_servers(self, client: httpx.AsyncClient) -> None:
+        admin = await signed_in_user(client, role=Role.admin)
+        user = await signed_in_user(client)
+        server = (await create(client, admin)).json()
+        assert (await client.post(f"{API}/{server['id']}/test", headers=user.headers)).status_code == 403
+        assert (await client.post(f"{API}/{uuid.uuid4()}/test", headers=admin.headers)).status_code == 404

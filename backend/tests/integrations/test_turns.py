@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +12,8 @@ from aigc.core.config import reset_settings_cache
 from aigc.mock_model.testing import MockModelServer
 from aigc.users.models import Role
 from tests.factories import SignedIn, create_scenario_via_api, signed_in_user
+from tests.integrations.helpers import TOKEN, stdio_fields
 from tests.sse import of, parse
-from tests.storage.helpers import free_port
-
-SERVER_SCRIPT = Path(__file__).with_name("mcp_test_server.py")
-TOKEN = "mcp-test-token-0123456789abcdef"
 
 
 def calling(tool: str, text: str) -> list[dict[str, Any]]:
@@ -37,17 +29,6 @@ async def register(client: httpx.AsyncClient, admin: SignedIn, **fields: object)
     response = await client.post("/api/v1/mcp-servers", json=fields, headers=admin.headers)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def stdio_fields(mark: Path, **extra: object) -> dict[str, object]:
-    return {
-        "name": "tracker",
-        "transport": "stdio",
-        "command": sys.executable,
-        "args": [str(SERVER_SCRIPT), "stdio", TOKEN],
-        "env": {"MCP_TOKEN": TOKEN, "MARK_FILE": str(mark)},
-        **extra,
-    }
 
 
 async def chat(client: httpx.AsyncClient, user: SignedIn, scenario_id: str, text: str) -> tuple[str, list]:
@@ -143,31 +124,6 @@ async def test_a_server_taken_back_from_users_leaves_their_scenarios(
     _, events = await chat(client, user, scenario["id"], "Please use the tool")
     (finished,) = of(events, "tool_finished")
     assert finished["is_error"] and not mark.exists()
-
-
-@pytest.fixture
-def http_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """The test MCP server over streamable HTTP on loopback, requiring the bearer token."""
-    port, mark = free_port(), tmp_path / "http-mark.txt"
-    process = subprocess.Popen(
-        [sys.executable, str(SERVER_SCRIPT), "http", str(port), TOKEN, str(mark)],
-        env={"PATH": os.environ["PATH"]},
-    )
-    url = f"http://127.0.0.1:{port}/mcp"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                httpx.get(url, timeout=1)  # any answer (401 without the token) means it is up
-                break
-            except httpx.TransportError:
-                assert process.poll() is None and time.monotonic() < deadline, "the MCP server did not start"
-                time.sleep(0.2)
-        yield url, mark
-    finally:
-        # Not a graceful stop: uvicorn would wait for the warm agent's open MCP session to end.
-        process.kill()
-        process.wait(10)
 
 
 async def test_an_http_server_on_loopback_when_an_admin_allows_private_networks(

@@ -50,6 +50,7 @@ ADMIN = {
     f"GET {API}/mcp-servers/{{mcp_server_id}}",
     f"PATCH {API}/mcp-servers/{{mcp_server_id}}",
     f"DELETE {API}/mcp-servers/{{mcp_server_id}}",
+    f"POST {API}/mcp-servers/{{mcp_server_id}}/test",
 }
 
 # A valid body for each route that takes one and names an object: an invalid body would be refused (422)
@@ -65,9 +66,17 @@ BODIES: dict[str, object] = {
 }
 
 
+# Routes that take files (multipart/form-data) rather than JSON, with a valid upload each.
+FILES: dict[str, list[tuple[str, tuple[str, bytes, str]]]] = {
+    "upload_files": [("files", ("planted.txt", b"let me in", "text/plain"))],
+}
+
+
 def _send(
     client: httpx.AsyncClient, route: RouteInfo, url: str, headers: dict[str, str], body: object = None
 ):
+    if route.name in FILES:
+        return client.request(route.method, url, headers=headers, files=FILES[route.name])
     kwargs = {"json": body if body is not None else {}} if route.has_body else {}
     return client.request(route.method, url, headers=headers, **kwargs)
 
@@ -134,6 +143,7 @@ async def _snapshot(client: httpx.AsyncClient, world: World) -> dict[str, object
         "session": {k: detail[k] for k in ("title", "message_count")},
         "messages": [(m["id"], m["content"], m["feedback"]) for m in detail["messages"]],
         "artifacts": [(x["id"], x["sha256"]) for x in detail["artifacts"]],
+        "uploads": [(x["id"], x["sha256"], x["message_id"]) for x in detail["uploads"]],
         "scenario": (await client.get(f"{API}/scenarios/{world.scenario_id}", headers=a)).json(),
         "skill": (await client.get(f"{API}/skills/{world.skill_id}", headers=a)).json(),
         "download": (await client.get(f"{API}/artifacts/{world.artifact_id}/download", headers=a)).content,
@@ -149,7 +159,7 @@ async def test_user_b_cannot_reach_any_object_of_user_a(
     targeted = [r for r in api_routes(app) if r.params and not r.needs_admin]
     unknown = {p for r in targeted for p in r.params} - set(world.ids)
     assert not unknown, f"routes take ids the fixture has no object for: {unknown}"
-    missing_bodies = [r.key for r in targeted if r.has_body and r.name not in BODIES]
+    missing_bodies = [r.key for r in targeted if r.has_body and r.name not in BODIES | FILES]
     assert not missing_bodies, f"give these routes a valid body in BODIES: {missing_bodies}"
 
     # The positive control: A reaches every one of these reads.
