@@ -733,6 +733,32 @@ export type McpServerPublic = {
 };
 
 /**
+ * McpServerTest
+ *
+ * Whether the platform could connect to a server, and the tools it offers.
+ */
+export type McpServerTest = {
+    /**
+     * Ok
+     */
+    ok: boolean;
+    /**
+     * Tools
+     */
+    tools?: Array<McpToolInfo>;
+    /**
+     * Error
+     *
+     * Why the connection or the listing failed
+     */
+    error?: string | null;
+    /**
+     * Duration Ms
+     */
+    duration_ms: number;
+};
+
+/**
  * McpServerUpdate
  *
  * Partial update. In env and headers, a value sent back as shown (masked) keeps the stored secret.
@@ -802,6 +828,20 @@ export type McpServersPublic = {
      * Count
      */
     count: number;
+};
+
+/**
+ * McpToolInfo
+ */
+export type McpToolInfo = {
+    /**
+     * Name
+     */
+    name: string;
+    /**
+     * Description
+     */
+    description?: string;
 };
 
 /**
@@ -4470,6 +4510,48 @@ export type McpServersUpdateServerResponses = {
 };
 
 export type McpServersUpdateServerResponse = McpServersUpdateServerResponses[keyof McpServersUpdateServerResponses];
+
+export type McpServersTestServerData = {
+    body?: never;
+    path: {
+        /**
+         * Mcp Server Id
+         */
+        mcp_server_id: string;
+    };
+    query?: never;
+    url: '/api/v1/mcp-servers/{mcp_server_id}/test';
+};
+
+export type McpServersTestServerErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Forbidden
+     */
+    403: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type McpServersTestServerError = McpServersTestServerErrors[keyof McpServersTestServerErrors];
+
+export type McpServersTestServerResponses = {
+    /**
+     * Successful Response
+     */
+    200: McpServerTest;
+};
+
+export type McpServersTestServerResponse = McpServersTestServerResponses[keyof McpServersTestServerResponses];
 
 export type JobsBatchLearnPreferencesData = {
     body?: never;
