@@ -1,5 +1,5 @@
 import { type APIRequestContext, expect, type Page, request, test } from '@playwright/test';
-import { mockURL, registerUser, signIn, useLanguage } from './support';
+import { apiAs, mockURL, registerUser, signIn, useLanguage } from './support';
 
 /** A reply taller than the screen (short lines, so it streams quickly), so following it (or not) shows. */
 const LONG_ANSWER = [...Array.from({ length: 24 }, (_, i) => `Paragraph ${i + 1}.`), 'Last line {{1}}.'].join('\n\n');
@@ -39,20 +39,26 @@ for (const viewport of [
     test('the chat follows the answer while the reader is at the bottom, and opens at its end', async ({
       page,
     }) => {
-      await useLanguage(page);
+      // The first exchange goes through the API: the page must open an existing long chat at its end.
       const user = await registerUser('follow');
-      await signIn(page, user.username, user.password);
-      await page.goto('/chat');
-      await page.getByRole('textbox', { name: 'What do you want to create?' }).fill('follow-me 1');
-      await page.keyboard.press('Enter');
-      await expect(page).toHaveURL(/\/chat\/[0-9a-f-]{36}$/);
+      const api = await apiAs(user.username, user.password);
+      const created = await api.post('/api/v1/sessions', { data: { scenario_id: 'auto', first_message: 'follow-me 1' } });
+      expect(created.status(), await created.text()).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const first = await api.post(`/api/v1/sessions/${id}/messages`, { data: { content: 'follow-me 1' } });
+      expect(await first.text()).toContain('event: done');
+      await api.dispose();
 
+      await useLanguage(page);
+      await signIn(page, user.username, user.password);
+      await page.goto(`/chat/${id}`);
       const log = page.getByRole('log', { name: 'Messages' });
       const jump = page.getByRole('button', { name: 'Jump to latest' });
       await expect(log.getByText('Last line 1.')).toBeInViewport();
+      await expect(log.getByText('Paragraph 1.').first()).not.toBeInViewport();
       await expect(jump).toBeHidden();
 
-      // A second exchange below the first: the view goes down with it.
+      // A second exchange below the first: the view goes down with the streamed answer.
       await send(page, 'follow-me 2');
       await expect(log.getByText('Last line 2.')).toBeInViewport();
       await expect(log.getByTestId('usage-line').nth(1)).toBeInViewport();
@@ -65,11 +71,6 @@ for (const viewport of [
       await jump.click();
       await expect(log.getByText('Last line 2.')).toBeInViewport();
       await expect(jump).toBeHidden();
-
-      // An existing chat opens at its end.
-      await page.reload();
-      await expect(log.getByText('Last line 2.')).toBeInViewport();
-      await expect(log.getByText('Paragraph 1.').first()).not.toBeInViewport();
 
       // The page itself never scrolls sideways or as a whole: the messages scroll inside it.
       const overflow = await page.evaluate(() => ({
