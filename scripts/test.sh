@@ -15,12 +15,16 @@ with_frontend=0
 [ -f "$FRONTEND/package.json" ] && [ -x "$ROOT/scripts/test-frontend.sh" ] && with_frontend=1
 
 # Debian packages the suites need that this machine lacks: the shell sandbox for the agent's Bash tests,
-# Chromium for the browser tests, pg_dump/pg_restore for the PostgreSQL backup tests (needed only with
-# TEST_DATABASE_URL; with "all", installed anyway where apt can, so a later PostgreSQL run finds it).
+# nginx for the scale-out proxy test, Chromium for the browser tests, pg_dump/pg_restore for the PostgreSQL
+# backup tests (needed only with TEST_DATABASE_URL; with "all", installed anyway where apt can, so a later
+# PostgreSQL run finds it).
 missing_packages() {
   has_sandbox_program bwrap || echo bubblewrap
   # socat is not used by the platform: the adversarial sandbox tests use it as an attacker's tool.
   has_sandbox_program socat || echo socat
+  # Nor is nginx: tests/deploy/test_nginx.py runs deploy/nginx/aigc.conf in front of the scale-out topology.
+  # (Where systemd runs, Debian also starts its default site on port 80; the test does not use it.)
+  has_sandbox_program nginx || echo nginx
   if [ "$with_frontend" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo chromium; fi
   if [ -n "${TEST_DATABASE_URL:-}" ] || [ "${1:-}" = all ]; then
     has_program pg_dump || echo postgresql-client
