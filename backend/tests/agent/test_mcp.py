@@ -9,6 +9,7 @@ from typing import Any
 from aigc.agent import AgentRuntime, McpServerSpec
 from aigc.mock_model.testing import MockModelServer
 from tests.agent.conftest import run
+from tests.storage.helpers import free_port
 
 SERVER_SCRIPT = Path(__file__).parents[1] / "integrations" / "mcp_test_server.py"
 TOKEN = "stdio-secret-token-0123456789"
@@ -116,3 +117,14 @@ async def test_the_servers_secrets_are_not_on_the_cli_command_line_nor_left_on_d
     # The config file the CLI read at start is gone; the CLI's own environment holds no server secret.
     assert not list(runtime.processes.root.glob("mcp-*.json"))
     assert TOKEN not in Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+
+
+async def test_a_server_that_is_down_is_left_out_and_the_turn_goes_on(
+    runtime: AgentRuntime, model: MockModelServer, make_request: Any
+) -> None:
+    down = McpServerSpec(name="down", config={"type": "http", "url": f"http://127.0.0.1:{free_port()}/mcp"})
+    model.set_script(calling(("mcp__down__echo", {"text": "anyone?"})))
+    turn = await run(runtime, make_request("mcp-7", "use the tool", mcp_servers=[down]))
+    assert turn.status == "ok", turn.events
+    (finished,) = turn.of("tool_finished")
+    assert finished["is_error"] and "No such tool available" in finished["result_summary"]
