@@ -14,6 +14,7 @@ from fastapi.routing import APIRoute
 from aigc import __version__
 from aigc.agent import runtime_from_settings
 from aigc.api import api_router
+from aigc.core import tracing
 from aigc.core.config import Settings, get_settings
 from aigc.core.db import dispose_engine, get_engine, session_scope
 from aigc.core.errors import install_error_handlers
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
     if given:
         app.dependency_overrides[get_settings] = lambda: settings
     install_error_handlers(app)
+    # Before the lifespan builds the engine, so that its statements are traced too (off: nothing loaded).
+    if tracing.setup_tracing(settings, "web"):
+        tracing.instrument_app(app)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -137,6 +137,14 @@ class Settings(BaseSettings):
     # `aigc worker` serves Prometheus metrics on HOST at this port (0: none); it has no HTTP API of its own.
     worker_metrics_port: int = Field(default=0, ge=0, le=65535)
 
+    # --- tracing (OpenTelemetry): off unless a collector is named; then one trace per turn, web to worker
+    # The collector's OTLP/HTTP base URL (Jaeger, Tempo, an OpenTelemetry Collector: http://host:4318).
+    otel_exporter_otlp_endpoint: str = ""
+    # Empty: `aigc-web` for `aigc serve`, `aigc-worker` for `aigc worker`.
+    otel_service_name: str = ""
+    # Share of turns traced (the worker follows the web replica's choice).
+    tracing_sample_ratio: float = Field(default=1.0, ge=0, le=1)
+
     # --- database tuning
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     db_pool_size: int = Field(default=10, ge=1)
@@ -192,6 +200,14 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("otel_exporter_otlp_endpoint")
+    @classmethod
+    def _otlp_over_http(cls, value: str) -> str:
+        # The exporter speaks OTLP/HTTP; a gRPC address (port 4317, no scheme) would fail on every export.
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be the collector's OTLP/HTTP URL, e.g. http://localhost:4318")
+        return value.rstrip("/")
+
     @model_validator(mode="after")
     def _retention_order(self) -> Settings:
         archive, delete = self.retention_archive_after_days, self.retention_delete_after_days
@@ -228,6 +244,11 @@ class Settings(BaseSettings):
     def scale_out(self) -> bool:
         """Turns run on `aigc worker` processes reached through the broker, not in the web process."""
         return bool(self.broker_url)
+
+    @property
+    def tracing_enabled(self) -> bool:
+        """Spans are made and exported over OTLP/HTTP (aigc.core.tracing)."""
+        return bool(self.otel_exporter_otlp_endpoint)
 
     @property
     def is_sqlite(self) -> bool:

@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from aigc.core import tracing
 from aigc.core.config import Settings, get_settings
 
 _engine: AsyncEngine | None = None
@@ -45,14 +46,16 @@ def build_engine(settings: Settings, *, writer: bool = False) -> AsyncEngine:
             connect_args={"timeout": settings.sqlite_busy_timeout_ms / 1000},
         )
         _tune_sqlite(engine, settings.sqlite_busy_timeout_ms, immediate=writer)
-        return engine
-    return create_async_engine(
-        url,
-        echo=settings.db_echo,
-        pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
-        pool_pre_ping=True,
-    )
+    else:
+        engine = create_async_engine(
+            url,
+            echo=settings.db_echo,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_pool_size,
+            pool_pre_ping=True,
+        )
+    tracing.trace_engine(engine)
+    return engine
 
 
 def _tune_sqlite(engine: AsyncEngine, busy_timeout_ms: int, *, immediate: bool) -> None:

@@ -15,14 +15,14 @@ import dataclasses
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from aigc.agent import AgentRuntime, McpServerSpec, TurnRequest, install_skills
 from aigc.agent import events as agent_events
-from aigc.core import metrics
+from aigc.core import metrics, tracing
 from aigc.core.aio import read_ahead
 from aigc.core.errors import ConflictError
 from aigc.core.models import new_id
@@ -127,9 +127,30 @@ class TurnExecutor:
         sink: TurnSink,
         accept: Callable[[], Awaitable[bool]],
         assistant_message_id: uuid.UUID,
+        *,
+        trace_parent: Mapping[str, str] | None = None,
     ) -> None:
-        """Run the turn; `accept` waits until the user's message is saved (False: it was not, give up)."""
+        """Run the turn; `accept` waits until the user's message is saved (False: it was not, give up).
+
+        Traced as one `turn` span, a child of `trace_parent` (the queued job's, on a worker) or of the
+        current span (the request's, embedded), with the agent's tokens, cost and outcome.
+        """
         transcript = Transcript()
+        with tracing.span("turn", _span_attributes(plan, assistant_message_id), parent=trace_parent) as span:
+            ran = await self._run(plan, sink, accept, assistant_message_id, transcript)
+            span.set_attributes(_outcome_attributes(transcript) if ran else {"aigc.turn.status": "abandoned"})
+            if ran and transcript.status == "error":
+                span.fail(transcript.error or "error")
+
+    async def _run(
+        self,
+        plan: TurnPlan,
+        sink: TurnSink,
+        accept: Callable[[], Awaitable[bool]],
+        assistant_message_id: uuid.UUID,
+        transcript: Transcript,
+    ) -> bool:
+        """The turn itself; False when it was given up because the user's message was not saved."""
         started = time.monotonic()
         before: dict[str, artifact_files.FileState] = {}
         accepted = False
@@ -145,11 +166,11 @@ class TurnExecutor:
                     await self._relay(agent, plan, sink, transcript)
             if not accepted:  # leaving the block stopped the agent
                 await self.abandon(plan)
-                return
+                return False
         except Exception as exc:  # the turn must end cleanly whatever broke
             if not accepted and not await accept():
                 await self.abandon(plan)
-                return
+                return False
             logger.exception("Turn of session %s failed", plan.session_id)
             transcript.status = "error"
             transcript.error_kind = "internal"
@@ -183,6 +204,7 @@ class TurnExecutor:
             )
         )
         await sink.finish()
+        return True
 
     async def _fetch_workspace(self, plan: TurnPlan) -> None:
         """The session's earlier files, when this machine's folder lacks them (another worker made them)."""
@@ -352,6 +374,35 @@ async def _accept_when_saved(
         )
     )
     return True
+
+
+def _span_attributes(plan: TurnPlan, turn_id: uuid.UUID) -> dict[str, str]:
+    attributes = {
+        "aigc.session.id": str(plan.session_id),
+        "aigc.turn.id": str(turn_id),
+        "aigc.turn.model": plan.model,
+        "gen_ai.request.model": plan.model,
+    }
+    if plan.scenario_id is not None:
+        attributes["aigc.scenario.id"] = str(plan.scenario_id)
+    return attributes
+
+
+def _outcome_attributes(transcript: Transcript) -> dict[str, str | int | float]:
+    """The turn's outcome; tokens also under the GenAI conventions, which tracing backends chart."""
+    usage = transcript.usage
+    input_tokens, output_tokens = (usage.input_tokens, usage.output_tokens) if usage else (0, 0)
+    attributes: dict[str, str | int | float] = {
+        "aigc.turn.status": transcript.status,
+        "aigc.turn.input_tokens": input_tokens,
+        "aigc.turn.output_tokens": output_tokens,
+        "aigc.turn.cost_usd": usage.cost_usd if usage else 0.0,
+        "gen_ai.usage.input_tokens": input_tokens,
+        "gen_ai.usage.output_tokens": output_tokens,
+    }
+    if transcript.error_kind:
+        attributes["aigc.turn.error_kind"] = transcript.error_kind
+    return attributes
 
 
 def _shape(event: agent_events.AgentEvent, transcript: Transcript, cwd: Path) -> agent_events.AgentEvent:

@@ -23,6 +23,7 @@ from prometheus_client import start_http_server
 
 from aigc.agent import events as agent_events
 from aigc.agent import runtime_from_settings
+from aigc.core import tracing
 from aigc.core.config import Settings
 from aigc.core.db import dispose_engine, get_engine
 from aigc.core.metrics import REGISTRY, RUNTIME_COLLECTOR
@@ -101,7 +102,9 @@ class WorkerHost:
         self._thread.join(timeout=10)
 
     def run_turn(self, payload: dict[str, Any]) -> None:
-        self._call(self._run_turn(payload))
+        # The job's span (Celery's instrumentation, from the web request's context) is current in this
+        # thread, not on the loop: it goes along as the turn span's parent.
+        self._call(self._run_turn(payload, tracing.carrier()))
 
     def _call(self, coro: Any) -> Any:
         future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
@@ -139,7 +142,7 @@ class WorkerHost:
         await self.redis.aclose()
         await dispose_engine()
 
-    async def _run_turn(self, payload: dict[str, Any]) -> None:
+    async def _run_turn(self, payload: dict[str, Any], trace_parent: dict[str, str]) -> None:
         plan = TurnPlan.from_payload(payload["plan"])
         # This machine's folder for the session, whatever the replica that planned the turn has.
         plan.cwd = session_dir(self.settings, plan.user_id, plan.session_id)
@@ -167,7 +170,7 @@ class WorkerHost:
             return
         self._running[plan.session_id] = turn_id
         try:
-            await self.executor.run(plan, sink, _accepted, turn_id)
+            await self.executor.run(plan, sink, _accepted, turn_id, trace_parent=trace_parent)
         finally:
             self._running.pop(plan.session_id, None)
             with contextlib.suppress(Exception):

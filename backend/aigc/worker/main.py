@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from aigc.core import tracing
 from aigc.core.config import Settings
 from aigc.worker.celery_app import RUN_TURN_TASK, make_celery
 from aigc.worker.host import WorkerHost
@@ -13,6 +14,8 @@ logger = logging.getLogger("aigc.worker")
 
 def run_worker(settings: Settings, concurrency: int | None = None, worker_id: str | None = None) -> None:
     """Serve turns until SIGTERM (warm shutdown: running turns finish first) or SIGINT."""
+    # Before Celery runs a task and the host builds its engine: both are traced from the first turn.
+    tracing.setup_tracing(settings, "worker")
     app = make_celery(settings)
     host = WorkerHost(settings, worker_id)
 
