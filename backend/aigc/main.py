@@ -28,6 +28,7 @@ from aigc.platform.router import metrics_router
 from aigc.scheduler.scheduler import PlatformScheduler
 from aigc.sessions import service as sessions_service
 from aigc.sessions.turns import LocalTurns, TurnManager
+from aigc.sessions.uploads import UPLOAD_PATH
 from aigc.spa import mount_spa
 from aigc.storage import ArtifactStorage, create_storage
 
@@ -133,7 +134,11 @@ def create_app(settings: Settings | None = None, *, configure_logs: bool = True)
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_bytes=settings.max_request_body_bytes,
+        larger=(UPLOAD_PATH, max(settings.max_request_body_bytes, settings.upload_max_request_bytes)),
+    )
     app.add_middleware(RequestContextMiddleware)
     app.include_router(api_router)
     app.include_router(metrics_router)

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from claude_agent_sdk import ClaudeAgentOptions, HookMatcher, SessionStore
 from claude_agent_sdk.types import SystemPromptPreset
 
+from aigc.agent.attachments import AttachedFile
 from aigc.agent.permissions import SessionGuard
 from aigc.agent.sandbox import ShellLimits
 
@@ -70,6 +71,8 @@ class TurnRequest:
     max_turns: int | None = None
     max_budget_usd: float | None = None
     resume: str | None = None
+    # Files the user attached to this message, already in the session folder (images go to the model too).
+    attachments: list[AttachedFile] = field(default_factory=list)
     # Limits of this session's shell commands; None: the runtime's defaults (settings).
     shell_limits: ShellLimits | None = None
     # The scenario's MCP servers (started by the CLI as the server's user, outside the shell sandbox).

@@ -10,6 +10,7 @@ import signal
 import time
 import warnings
 from collections import deque
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from claude_agent_sdk import (
 )
 
 from aigc.agent import events as ev
+from aigc.agent.attachments import UserContent
 from aigc.agent.options import ProcessSettings, TurnRequest, build_options
 from aigc.agent.permissions import Denial, SessionGuard
 from aigc.agent.processes import AgentRecord, ProcessBook, kill_group
@@ -422,14 +424,15 @@ class TurnControl:
 
 
 async def drive_turn(
-    process: AgentProcess, prompt: str, control: TurnControl, limits: TurnLimits
+    process: AgentProcess, prompt: UserContent, control: TurnControl, limits: TurnLimits
 ) -> Any:  # AsyncIterator[ev.AgentEvent]; typed loosely because it is an async generator
-    """Send one prompt to a connected process and yield its events until the turn is over."""
+    """Send one prompt (text, or content blocks) to a connected process and yield its events until the turn is over."""
     assert process.client is not None
     translator = Translator(sdk_session_id=process.sdk_session_id, cost_before=process.cost_total)
     process.drain()
     try:
-        await asyncio.wait_for(process.client.query(prompt), limits.stall_timeout)
+        message = prompt if isinstance(prompt, str) else _user_message(prompt)
+        await asyncio.wait_for(process.client.query(message), limits.stall_timeout)
     except Exception as exc:
         control.outcome = crashed(f"could not send the message: {exc}", process)
         yield control.outcome.error
@@ -471,6 +474,11 @@ async def drive_turn(
     control.sdk_session_id = translator.sdk_session_id
     if translator.sdk_session_id:
         process.sdk_session_id = translator.sdk_session_id
+
+
+async def _user_message(blocks: list[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    """Content blocks as the one user message the SDK's streaming input sends (a str prompt cannot carry images)."""
+    yield {"type": "user", "message": {"role": "user", "content": blocks}, "parent_tool_use_id": None}
 
 
 async def _watchdog(process: AgentProcess, reason: str, limits: TurnLimits) -> TurnOutcome:

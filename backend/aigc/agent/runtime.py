@@ -20,6 +20,7 @@ from typing import Any
 from claude_agent_sdk import SessionStore
 
 from aigc.agent import events as ev
+from aigc.agent.attachments import user_content
 from aigc.agent.environment import AgentEnvironment, sandbox_tools_available
 from aigc.agent.options import ProcessSettings, TurnRequest, mcp_config_document
 from aigc.agent.processes import AgentRecord, ProcessBook, kill_cgroup, start_time
@@ -311,7 +312,12 @@ class AgentRuntime:
             yield ev.Done(status="stopped", sdk_session_id=process.sdk_session_id)
             return
         yield ev.Started(warm=warm, resumed=resumed)
-        async with aclosing(drive_turn(process, req.prompt, control, self._limits)) as events:
+        content = (
+            await asyncio.to_thread(user_content, req.prompt, req.cwd, req.attachments)
+            if req.attachments
+            else req.prompt
+        )
+        async with aclosing(drive_turn(process, content, control, self._limits)) as events:
             async for event in events:
                 yield event
         outcome = control.outcome

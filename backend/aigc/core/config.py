@@ -98,6 +98,13 @@ class Settings(BaseSettings):
     # One MCP tool call may take this long; then it ends with an error the model and the user can read.
     mcp_tool_timeout_seconds: float = Field(default=60, gt=0)
 
+    # --- files users attach to chat messages (refused with a 413 or 422 past these)
+    upload_max_file_mb: int = Field(default=25, ge=1)
+    # Files in one upload request, and attachments named by one message.
+    upload_max_files: int = Field(default=10, ge=1, le=100)
+    upload_max_session_mb: int = Field(default=200, ge=1)
+    upload_quota_user_mb: int = Field(default=1024, ge=1)
+
     # --- scheduled jobs and preference learning
     scheduler_enabled: bool = True
     preference_learning_interval_minutes: int = Field(default=60, ge=1)
@@ -253,6 +260,11 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def upload_max_request_bytes(self) -> int:
+        """The body an upload request may have: its files at their largest, and room for the multipart framing."""
+        return self.upload_max_files * self.upload_max_file_mb * 1024 * 1024 + 1024 * 1024
 
     @property
     def minio_enabled(self) -> bool:

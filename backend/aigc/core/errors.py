@@ -159,10 +159,15 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         status = exc.status_code
         code = _HTTP_CODES.get(status, "error" if status >= 500 else "bad_request")
         if status == 400 and exc.detail == "There was an error parsing the body":
+            if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                # A file upload cut off on the way, or a body that is not multipart at all.
+                return error_response(
+                    400, "invalid_upload", "The upload was incomplete or not valid multipart/form-data"
+                )
             # FastAPI's own answer to a body it cannot decode (not UTF-8): the same as any other bad JSON.
             return error_response(422, "invalid_json", "The request body is not valid JSON")
         if isinstance(exc.detail, str) and exc.detail != HTTPStatus(status).phrase:

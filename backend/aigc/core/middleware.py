@@ -77,16 +77,23 @@ TOO_LARGE_MESSAGE = "The request body is too large"
 class BodySizeLimitMiddleware:
     """Refuse bodies over the limit with a 413 in the usual error shape, declared or streamed (chunked)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, larger: tuple[re.Pattern[str], int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # One route (file uploads) may take more; it checks its own per-file and per-request limits.
+        self.larger = larger
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.max_bytes
+        if self.larger is not None and self.larger[0].fullmatch(scope.get("path", "")):
+            max_bytes = self.larger[1]
         declared = Headers(scope=scope).get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > max_bytes:
             await error_response(413, "payload_too_large", TOO_LARGE_MESSAGE)(scope, receive, send)
             return
         received = 0
@@ -96,7 +103,7 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     # Raised inside body parsing; FastAPI lets HTTPException through to the error handlers.
                     raise HTTPException(413, TOO_LARGE_MESSAGE)
             return message

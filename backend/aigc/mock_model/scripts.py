@@ -11,13 +11,16 @@ A script file is JSON, `{"rules": [...]}` or a bare list of rules; the first mat
 `user` is a case-insensitive regex on the latest real user text, `system` a substring of the system
 prompt, `model` a regex on the model id; all given conditions must hold. Step N answers the request
 that has N assistant messages after the user's text; a bare string is a text-only step. Placeholders:
-{{user_text}} {{summary}} {{cwd}} {{model}} {{step}} {{tool_result}} {{date}} {{datetime}}, plus the
-user regex's groups ({{1}}, {{name}}).
+{{user_text}} {{summary}} {{cwd}} {{model}} {{step}} {{tool_result}} {{date}} {{datetime}}, {{images}} (the
+image blocks of the latest user message: media type, bytes, sha256 prefix; "none") and {{image_count}},
+plus the user regex's groups ({{1}}, {{name}}).
 """
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -127,6 +130,7 @@ class Conversation:
     tool_results: list[str] = field(default_factory=list)
     has_tools: bool = False
     max_tokens: int = 0
+    images: list[str] = field(default_factory=list)  # image blocks of the latest real user message
 
     @property
     def chinese(self) -> bool:
@@ -203,7 +207,24 @@ def analyse(body: dict[str, Any]) -> Conversation:
         tool_results=results,
         has_tools=bool(body.get("tools")),
         max_tokens=int(body.get("max_tokens") or 0),
+        images=_images_of(messages[last_real]["content"]) if last_real >= 0 else [],
     )
+
+
+def _images_of(content: Any) -> list[str]:
+    """Each image block as `media/type N bytes sha256:abcdef123456`, so a script can say what it was shown."""
+    found = []
+    for block in content if isinstance(content, list) else []:
+        source = block.get("source") if isinstance(block, dict) and block.get("type") == "image" else None
+        if not isinstance(source, dict):
+            continue
+        try:
+            data = base64.b64decode(source.get("data") or "", validate=True)
+        except ValueError:
+            data = b""
+        digest = hashlib.sha256(data).hexdigest()[:12]
+        found.append(f"{source.get('media_type')} {len(data)} bytes sha256:{digest}")
+    return found
 
 
 def placeholders(conv: Conversation) -> dict[str, str]:
@@ -218,6 +239,8 @@ def placeholders(conv: Conversation) -> dict[str, str]:
         "tool_result": "\n".join(conv.tool_results)[:4000],
         "date": now.strftime("%Y-%m-%d"),
         "datetime": now.strftime("%Y-%m-%d %H:%M"),
+        "images": ", ".join(conv.images) or "none",
+        "image_count": str(len(conv.images)),
     }
 
 

@@ -13,6 +13,13 @@ from sqlmodel import Field, SQLModel
 from aigc.core.models import UTCDateTime, new_id, updated_at_field, utcnow
 
 
+class ArtifactSource(StrEnum):
+    """Who put a session file there: the agent (a turn's work) or the user (an upload, under `uploads/`)."""
+
+    agent = "agent"
+    user = "user"
+
+
 class TurnStatus(StrEnum):
     running = "running"
     ok = "ok"
@@ -83,7 +90,11 @@ class Message(SQLModel, table=True):
 
 class Artifact(SQLModel, table=True):
     __tablename__ = "artifacts"
-    __table_args__ = (UniqueConstraint("session_id", "path", name="uq_artifacts_session_path"),)
+    __table_args__ = (
+        UniqueConstraint("session_id", "path", name="uq_artifacts_session_path"),
+        # The per-user upload quota sums the sizes of one user's uploads.
+        Index("ix_artifacts_user_source", "user_id", "source"),
+    )
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     session_id: uuid.UUID = Field(
@@ -95,8 +106,9 @@ class Artifact(SQLModel, table=True):
     message_id: uuid.UUID | None = Field(
         default=None, sa_column=Column(Uuid(), ForeignKey("messages.id", ondelete="SET NULL"), nullable=True)
     )
-    # Path relative to the session directory, as the agent wrote it.
+    # Path relative to the session directory, as the agent wrote it (uploads: `uploads/<name>`).
     path: str = Field(max_length=512)
+    source: str = Field(default=ArtifactSource.agent.value, max_length=16)
     name: str = Field(max_length=255)
     size: int = Field(default=0)
     mime_type: str = Field(default="application/octet-stream", max_length=127)

@@ -14,7 +14,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from aigc.core.models import utcnow
-from aigc.sessions.models import Artifact, ChatSession, Message, TurnStatus
+from aigc.sessions.models import Artifact, ArtifactSource, ChatSession, Message, TurnStatus
 
 
 async def get_session(
@@ -96,11 +96,65 @@ async def get_message_owned(
     return result.first()
 
 
-async def artifacts_of(session: AsyncSession, session_id: uuid.UUID) -> list[Artifact]:
+async def artifacts_of(
+    session: AsyncSession, session_id: uuid.UUID, source: ArtifactSource | None = None
+) -> list[Artifact]:
+    """The session's files by path: the agent's, the user's uploads, or (no source) both."""
+    query = select(Artifact).where(Artifact.session_id == session_id)
+    if source is not None:
+        query = query.where(Artifact.source == source.value)
+    rows = await session.exec(query.order_by(col(Artifact.path)))
+    return list(rows.all())
+
+
+async def session_paths(session: AsyncSession, session_id: uuid.UUID) -> set[str]:
+    """Every recorded file path of the session, whoever made it (new uploads must not take one)."""
+    rows = await session.exec(select(Artifact.path).where(Artifact.session_id == session_id))
+    return set(rows.all())
+
+
+async def uploads_by_ids(
+    session: AsyncSession, session_id: uuid.UUID, upload_ids: list[uuid.UUID]
+) -> list[Artifact]:
+    """The user's uploads to this session among `upload_ids` (another session's file is not among them)."""
     rows = await session.exec(
-        select(Artifact).where(Artifact.session_id == session_id).order_by(col(Artifact.path))
+        select(Artifact).where(
+            Artifact.session_id == session_id,
+            Artifact.source == ArtifactSource.user.value,
+            col(Artifact.id).in_(upload_ids),
+        )
     )
     return list(rows.all())
+
+
+async def upload_bytes(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUID | None = None) -> int:
+    """The size of a user's uploads, all of them or one session's (quotas)."""
+    query = select(func.coalesce(func.sum(Artifact.size), 0)).where(
+        Artifact.user_id == user_id, Artifact.source == ArtifactSource.user.value
+    )
+    if session_id is not None:
+        query = query.where(Artifact.session_id == session_id)
+    return int((await session.exec(query)).one())
+
+
+async def link_uploads(
+    session: AsyncSession, session_id: uuid.UUID, upload_ids: list[uuid.UUID], message_id: uuid.UUID
+) -> None:
+    """The uploads a message names now belong to it (and can no longer be deleted on their own)."""
+    await session.exec(
+        update(Artifact)
+        .where(
+            col(Artifact.session_id) == session_id,
+            col(Artifact.source) == ArtifactSource.user.value,
+            col(Artifact.id).in_(upload_ids),
+            col(Artifact.message_id).is_(None),
+        )
+        .values(message_id=message_id)
+    )
+
+
+async def delete_artifact(session: AsyncSession, artifact_id: uuid.UUID) -> None:
+    await session.exec(delete(Artifact).where(col(Artifact.id) == artifact_id))
 
 
 async def get_artifact_owned(

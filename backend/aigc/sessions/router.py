@@ -6,14 +6,14 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile, status
 from fastapi.responses import StreamingResponse
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from aigc.auth.dependencies import CurrentUser
 from aigc.core.deps import SessionDep, SettingsDep
 from aigc.core.errors import ConflictError, error_responses
-from aigc.sessions import downloads, service
+from aigc.sessions import downloads, service, uploads
 from aigc.sessions.dependencies import StorageDep, TurnsDep
 from aigc.sessions.events import TurnEvent
 from aigc.sessions.schemas import (
@@ -122,7 +122,7 @@ async def start_turn(
     session_id: uuid.UUID, data: MessageCreate, user: CurrentUser, settings: SettingsDep, turns: TurnsDep
 ) -> TurnStream:
     """Validate and start the turn before any byte is streamed, so refusals are ordinary HTTP errors."""
-    return await service.start_turn(user, session_id, data.content, settings, turns)
+    return await service.start_turn(user, session_id, data.content, settings, turns, data.attachment_ids)
 
 
 @router.post(
@@ -194,6 +194,60 @@ async def list_artifacts(session_id: uuid.UUID, session: SessionDep, user: Curre
     """Files the agent created or changed, one entry per path."""
     items = await service.list_artifacts(session, user, session_id)
     return ArtifactsPublic(items=[ArtifactPublic.model_validate(a) for a in items], count=len(items))
+
+
+@router.post(
+    "/{session_id}/files",
+    summary="Upload files into a session",
+    response_model=ArtifactsPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 409, 413, 422, 503),
+)
+async def upload_files(
+    session_id: uuid.UUID,
+    files: Annotated[list[UploadFile], File(description="One or more files (the field repeated)")],
+    session: SessionDep,
+    user: CurrentUser,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> ArtifactsPublic:
+    """Store files under the session's `uploads/` folder; a message names them in `attachment_ids`.
+
+    All or nothing: a file over a limit (413 with the limit), too many files (422) or a storage failure (503)
+    stores none. Names are made safe and unique (`name (2).ext`); the type is read from the bytes.
+    """
+    items = await uploads.store_uploads(session, user, session_id, files, storage, settings)
+    return ArtifactsPublic(items=[ArtifactPublic.model_validate(a) for a in items], count=len(items))
+
+
+@router.get(
+    "/{session_id}/files",
+    summary="List a session's uploads",
+    response_model=ArtifactsPublic,
+    responses=error_responses(404),
+)
+async def list_files(session_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> ArtifactsPublic:
+    """The files the user uploaded, sent (with a `message_id`) or not yet."""
+    items = await uploads.list_uploads(session, user, session_id)
+    return ArtifactsPublic(items=[ArtifactPublic.model_validate(a) for a in items], count=len(items))
+
+
+@router.delete(
+    "/{session_id}/files/{file_id}",
+    summary="Delete an unsent upload",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(404, 409),
+)
+async def delete_file(
+    session_id: uuid.UUID,
+    file_id: uuid.UUID,
+    session: SessionDep,
+    user: CurrentUser,
+    storage: StorageDep,
+    settings: SettingsDep,
+) -> None:
+    """Take back a file no message has sent yet (409 once one has)."""
+    await uploads.delete_upload(session, user, session_id, file_id, storage, settings)
 
 
 @artifacts_router.get(

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aigc.feedback.schemas import FeedbackPublic
 
@@ -96,6 +96,9 @@ class ArtifactPublic(BaseModel):
     size: int
     mime_type: str
     sha256: str
+    source: Literal["agent", "user"] = Field(
+        default="agent", description="`agent`: a turn made it; `user`: uploaded (under `uploads/`)"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -107,11 +110,26 @@ class ArtifactsPublic(BaseModel):
 
 class SessionDetail(SessionPublic):
     messages: list[MessagePublic] = Field(default_factory=list)
-    artifacts: list[ArtifactPublic] = Field(default_factory=list)
+    artifacts: list[ArtifactPublic] = Field(default_factory=list, description="What the agent made")
+    uploads: list[ArtifactPublic] = Field(
+        default_factory=list,
+        description="What the user uploaded; `message_id` is the message that sent it, none while unsent",
+    )
 
 
 class MessageCreate(BaseModel):
-    content: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    content: str = Field(default="", max_length=MAX_MESSAGE_CHARS)
+    attachment_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        max_length=100,
+        description="Files uploaded to this session (`POST /sessions/{id}/files`) that come with this message",
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> MessageCreate:
+        if not self.content and not self.attachment_ids:
+            raise ValueError("Write a message or attach a file")
+        return self
 
 
 class ArtifactPreview(BaseModel):

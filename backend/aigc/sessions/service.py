@@ -6,6 +6,7 @@ import asyncio
 import logging
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -20,8 +21,8 @@ from aigc.integrations import service as mcp_service
 from aigc.preferences import service as preference_service
 from aigc.scenarios import service as scenario_service
 from aigc.scenarios.models import Scenario
-from aigc.sessions import repository, transcripts
-from aigc.sessions.models import Artifact, ChatSession, Message
+from aigc.sessions import repository, transcripts, uploads
+from aigc.sessions.models import Artifact, ArtifactSource, ChatSession, Message
 from aigc.sessions.schemas import (
     ArtifactPublic,
     MessagePublic,
@@ -115,9 +116,9 @@ async def get_detail(
     for public in detail.messages:
         if public.id in ratings:
             public.feedback = FeedbackPublic.model_validate(ratings[public.id])
-    detail.artifacts = [
-        ArtifactPublic.model_validate(a) for a in await repository.artifacts_of(session, chat.id)
-    ]
+    files = await repository.artifacts_of(session, chat.id)
+    detail.artifacts = [ArtifactPublic.model_validate(a) for a in files if a.source != ArtifactSource.user]
+    detail.uploads = [ArtifactPublic.model_validate(a) for a in files if a.source == ArtifactSource.user]
     return detail
 
 
@@ -165,7 +166,12 @@ async def remove_session(
 
 
 async def start_turn(
-    user: User, session_id: uuid.UUID, content: str, settings: Settings, turns: TurnManager
+    user: User,
+    session_id: uuid.UUID,
+    content: str,
+    settings: Settings,
+    turns: TurnManager,
+    attachment_ids: Sequence[uuid.UUID] = (),
 ) -> TurnStream:
     """Plan in a short read transaction, released before the turn starts.
 
@@ -173,12 +179,17 @@ async def start_turn(
     the message: as many simultaneous sends as the pool holds would then deadlock the pool.
     """
     async with session_scope(write=False) as session:
-        plan = await plan_turn(session, user, session_id, content, settings)
+        plan = await plan_turn(session, user, session_id, content, settings, attachment_ids)
     return await turns.start(plan)
 
 
 async def plan_turn(
-    session: AsyncSession, user: User, session_id: uuid.UUID, content: str, settings: Settings
+    session: AsyncSession,
+    user: User,
+    session_id: uuid.UUID,
+    content: str,
+    settings: Settings,
+    attachment_ids: Sequence[uuid.UUID] = (),
 ) -> TurnPlan:
     """Resolve everything the turn needs from the session's scenario and the user's own settings."""
     chat = await get_owned(session, user, session_id)
@@ -197,6 +208,7 @@ async def plan_turn(
     allowed = scenario_service.allowed_models(scenario, settings.default_model)
     chosen = config.model if config and config.model in allowed else allowed[0]
     preferences, preference_version = await _learned_preferences(session, user, scenario.id)
+    attached = await uploads.attachments_for_turn(session, chat, attachment_ids, settings)
     return TurnPlan(
         session_id=chat.id,
         user_id=user.id,
@@ -217,6 +229,10 @@ async def plan_turn(
         mcp_servers=await mcp_service.servers_for_turn(
             session, scenario.id, trusted=scenario.is_public or user.is_admin
         ),
+        # A message of files alone is titled by its first file.
+        title_if_empty="" if content.strip() or not attached else attached[0].name,
+        attachment_ids=[str(row.id) for row in attached],
+        attachments=uploads.attached_files(attached),
     )
 
 
@@ -236,7 +252,7 @@ async def get_artifact(session: AsyncSession, user: User, artifact_id: uuid.UUID
 
 async def list_artifacts(session: AsyncSession, user: User, session_id: uuid.UUID) -> list[Artifact]:
     chat = await get_owned(session, user, session_id)
-    return await repository.artifacts_of(session, chat.id)
+    return await repository.artifacts_of(session, chat.id, ArtifactSource.agent)
 
 
 async def fail_interrupted_turns(session: AsyncSession) -> int:

@@ -22,7 +22,7 @@ from aigc.core.models import utcnow
 from aigc.scenarios import service as scenario_service
 from aigc.sessions import artifacts as artifact_files
 from aigc.sessions import repository
-from aigc.sessions.models import Artifact, Message, TurnStatus
+from aigc.sessions.models import Artifact, ArtifactSource, Message, TurnStatus
 from aigc.stats import service as stats_service
 from aigc.storage import ArtifactStorage, UploadItem, UploadResult, upload_in_background
 
@@ -128,6 +128,9 @@ async def save_user_message(
         if plan.scenario_id is not None:
             await scenario_service.touch_last_used(db, plan.user_id, plan.scenario_id)
         await db.flush()
+        if plan.attachment_ids:
+            ids = [uuid.UUID(upload_id) for upload_id in plan.attachment_ids]
+            await repository.link_uploads(db, plan.session_id, ids, user_message.id)
         return user_message.id, assistant.id
 
 
@@ -202,6 +205,7 @@ async def _register_artifact(
             sha256=item.sha256,
         )
     artifact.message_id = message_id
+    artifact.source = ArtifactSource.agent.value  # an upload the agent rewrote is its work now
     artifact.size = item.size
     artifact.sha256 = item.sha256
     artifact.mime_type = item.mime_type

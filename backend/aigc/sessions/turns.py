@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from aigc.agent import AgentRuntime, McpServerSpec, TurnRequest, install_skills
 from aigc.agent import events as agent_events
+from aigc.agent.attachments import AttachedFile
 from aigc.core import metrics, tracing
 from aigc.core.aio import read_ahead
 from aigc.core.errors import ConflictError
@@ -67,6 +68,9 @@ class TurnPlan:
     shell_limits: dict[str, Any] | None = field(default=None)
     # The scenario's MCP servers (integrations.schemas.McpServerForTurn as dicts), secrets included.
     mcp_servers: list[dict[str, Any]] = field(default_factory=list)
+    # Uploads the message names: ids (linked to the saved message) and what the agent is told of them.
+    attachment_ids: list[str] = field(default_factory=list)
+    attachments: list[AttachedFile] = field(default_factory=list)
 
     def to_payload(self) -> dict[str, Any]:
         """JSON-safe, for the task queue (skills' file contents as base64)."""
@@ -90,6 +94,7 @@ class TurnPlan:
             (name, {path: base64.b64decode(content) for path, content in files.items()})
             for name, files in values["skills"]
         ]
+        values["attachments"] = [AttachedFile(**item) for item in values.get("attachments", [])]
         return cls(**values)
 
 
@@ -233,6 +238,7 @@ class TurnExecutor:
             max_turns=plan.max_turns,
             max_budget_usd=plan.max_budget_usd,
             resume=plan.resume,
+            attachments=plan.attachments,
             # The scenario's own limits over the deployment's (AGENT_SHELL_*), field by field.
             shell_limits=(
                 dataclasses.replace(self.runtime.config.shell_limits, **plan.shell_limits)

@@ -6,6 +6,9 @@ under `<user_id>/<session_id>/`) say what the folder should hold; a marker in th
 `.claude/aigc-workspace.json`, says which of those versions the folder has already taken in. When every row
 is in the marker the turn starts at once: one query and one small file read, no storage listing, no hashing.
 
+The user's uploads are artifact rows too (source `user`, under `uploads/`): they reach the folder the same way,
+before the turn whose message names them starts.
+
 A version already taken in is never fetched again, so a file the agent deleted or changed later on this
 machine stays as the agent left it. The marker lives in `.claude` because commands may not write there
 (the sandbox mounts it read-only) and because it goes when the folder goes.
@@ -218,6 +221,19 @@ class _Download:
             os.unlink(self._temp, dir_fd=self._dir_fd)
         with contextlib.suppress(OSError):
             os.close(self._dir_fd)
+
+
+def remove_file(cwd: Path, relative: str, sha256: str) -> bool:
+    """Delete the folder's file at `relative` if it still holds this content (an upload taken back)."""
+    if not _holds(cwd, relative, sha256):
+        return False
+    parts = _parts(relative)
+    try:
+        with _folder(cwd, parts[:-1], create=False) as fd:
+            os.unlink(parts[-1], dir_fd=fd)
+    except (OSError, UnsafePathError):
+        return False
+    return True
 
 
 def _holds(cwd: Path, relative: str, sha256: str) -> bool:

@@ -6,6 +6,7 @@ import abc
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from aigc.storage.streams import DEFAULT_CHUNK_SIZE, ByteStream
 
@@ -40,6 +41,10 @@ class ArtifactStorage(abc.ABC):
     @abc.abstractmethod
     async def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> StoredObject:
         """Store `data` under `key`, replacing any previous object."""
+
+    @abc.abstractmethod
+    async def put_fileobj(self, key: str, source: BinaryIO, content_type: str | None = None) -> StoredObject:
+        """Store an open binary file from its start (an upload's spooled body); read in a worker thread."""
 
     @abc.abstractmethod
     async def open_stream(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> ByteStream:

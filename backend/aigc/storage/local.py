@@ -62,6 +62,15 @@ class LocalStorage(ArtifactStorage):
 
         return await self._in_thread("store", key, self._put, key, write, content_type)
 
+    async def put_fileobj(self, key: str, source: BinaryIO, content_type: str | None = None) -> StoredObject:
+        """Copy an open file into the store from its start, hashing it on the way."""
+
+        def write(out: BinaryIO) -> tuple[str, int]:
+            source.seek(0)
+            return _copy_hashing(source, out)
+
+        return await self._in_thread("store", key, self._put, key, write, content_type)
+
     async def open_stream(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> ByteStream:
         """Open the object file without following symlinks and stream it in chunks."""
         source = await self._in_thread("read", key, self._open_object, key)

@@ -102,6 +102,19 @@ class MinioStorage(ArtifactStorage):
 
         return await self._call("store", key, upload)
 
+    async def put_fileobj(self, key: str, source: BinaryIO, content_type: str | None = None) -> StoredObject:
+        """Hash the open file, then upload it from its start (streamed, multipart above the part size)."""
+        validate_key(key)
+        resolved_type = resolve_content_type(key, content_type)
+
+        def upload() -> StoredObject:
+            source.seek(0)
+            digest, size = sha256_of_file(source)
+            source.seek(0)
+            return self._upload(key, source, size, resolved_type, digest)
+
+        return await self._call("store", key, upload)
+
     async def open_stream(self, key: str, chunk_size: int = DEFAULT_CHUNK_SIZE) -> ByteStream:
         """Start the download now (so a missing key fails before any byte is sent) and stream the body."""
         validate_key(key)

@@ -1,4 +1,4 @@
-"""User A's real objects (a session with a turn and its artifact, feedback, a private scenario and skill)."""
+"""User A's real objects (a session with a turn, its artifact and an upload, feedback, a private scenario and skill)."""
 
 from __future__ import annotations
 
@@ -32,6 +32,7 @@ class World:
     user_message_id: str
     assistant_message_id: str
     artifact_id: str
+    file_id: str
     scenario_id: str
     skill_id: str
     mcp_server_id: str
@@ -43,6 +44,7 @@ class World:
             "session_id": self.session_id,
             "message_id": self.assistant_message_id,
             "artifact_id": self.artifact_id,
+            "file_id": self.file_id,
             "scenario_id": self.scenario_id,
             "skill_id": self.skill_id,
             "user_id": str(self.a.user.id),
@@ -74,6 +76,13 @@ async def build_world(client: httpx.AsyncClient) -> World:
     (artifact,) = of(events, "artifact")
     accepted = events[0].data
     await rate(client, a, accepted["assistant_message_id"], "up", comment="mine")
+    # An upload no message has sent yet: the kind its owner may still delete.
+    uploaded = await client.post(
+        f"{API}/sessions/{session_id}/files",
+        files=[("files", ("a-private.csv", b"secret,1\n", "text/csv"))],
+        headers=a.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
     server = await client.post(
         f"{API}/mcp-servers",
         json={"name": "world-tools", "transport": "stdio", "command": "true", "env": {"TOKEN": "secret"}},
@@ -88,6 +97,7 @@ async def build_world(client: httpx.AsyncClient) -> World:
         user_message_id=accepted["user_message_id"],
         assistant_message_id=accepted["assistant_message_id"],
         artifact_id=artifact["id"],
+        file_id=uploaded.json()["items"][0]["id"],
         scenario_id=scenario["id"],
         skill_id=skill["id"],
         mcp_server_id=server.json()["id"],

@@ -196,8 +196,15 @@ async def _objects_of(client: httpx.AsyncClient, signed: SignedIn) -> dict[str, 
     scenario = await create_scenario_via_api(client, signed, name="Fuzzed scenario")
     skill = await create_skill_via_api(client, signed, "fuzzed-skill")
     other = await create_user()
+    upload = await client.post(
+        f"/api/v1/sessions/{turn.session_id}/files",
+        files=[("files", ("fuzzed.txt", b"fuzz", "text/plain"))],
+        headers=signed.headers,
+    )
+    assert upload.status_code == 201, upload.text
     return {
         "session_id": str(turn.session_id),
+        "file_id": upload.json()["items"][0]["id"],
         "message_id": str(turn.assistant_message_id),
         "scenario_id": scenario["id"],
         "skill_id": skill["id"],
