@@ -67,6 +67,12 @@ export type ArtifactEvent = {
      */
     sha256: string;
     /**
+     * Source
+     *
+     * `agent`: a turn made it; `user`: uploaded (under `uploads/`)
+     */
+    source: 'agent' | 'user';
+    /**
      * Created At
      */
     created_at: string;
@@ -138,6 +144,12 @@ export type ArtifactPublic = {
      */
     sha256: string;
     /**
+     * Source
+     *
+     * `agent`: a turn made it; `user`: uploaded (under `uploads/`)
+     */
+    source?: 'agent' | 'user';
+    /**
      * Created At
      */
     created_at: string;
@@ -189,6 +201,18 @@ export type BodyAuthLogin = {
      * Client Secret
      */
     client_secret?: string | null;
+};
+
+/**
+ * Body_sessions-upload_files
+ */
+export type BodySessionsUploadFiles = {
+    /**
+     * Files
+     *
+     * One or more files (the field repeated)
+     */
+    files: Array<Blob | File>;
 };
 
 /**
@@ -851,7 +875,13 @@ export type MessageCreate = {
     /**
      * Content
      */
-    content: string;
+    content?: string;
+    /**
+     * Attachment Ids
+     *
+     * Files uploaded to this session (`POST /sessions/{id}/files`) that come with this message
+     */
+    attachment_ids?: Array<string>;
 };
 
 /**
@@ -1682,8 +1712,16 @@ export type SessionDetail = {
     messages?: Array<MessagePublic>;
     /**
      * Artifacts
+     *
+     * What the agent made
      */
     artifacts?: Array<ArtifactPublic>;
+    /**
+     * Uploads
+     *
+     * What the user uploaded; `message_id` is the message that sent it, none while unsent
+     */
+    uploads?: Array<ArtifactPublic>;
 };
 
 /**
@@ -3959,6 +3997,140 @@ export type SessionsListArtifactsResponses = {
 };
 
 export type SessionsListArtifactsResponse = SessionsListArtifactsResponses[keyof SessionsListArtifactsResponses];
+
+export type SessionsListFilesData = {
+    body?: never;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/files';
+};
+
+export type SessionsListFilesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SessionsListFilesError = SessionsListFilesErrors[keyof SessionsListFilesErrors];
+
+export type SessionsListFilesResponses = {
+    /**
+     * Successful Response
+     */
+    200: ArtifactsPublic;
+};
+
+export type SessionsListFilesResponse = SessionsListFilesResponses[keyof SessionsListFilesResponses];
+
+export type SessionsUploadFilesData = {
+    body: BodySessionsUploadFiles;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/files';
+};
+
+export type SessionsUploadFilesErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Request Entity Too Large
+     */
+    413: ErrorBody;
+    /**
+     * Unprocessable Entity
+     */
+    422: ErrorBody;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorBody;
+};
+
+export type SessionsUploadFilesError = SessionsUploadFilesErrors[keyof SessionsUploadFilesErrors];
+
+export type SessionsUploadFilesResponses = {
+    /**
+     * Successful Response
+     */
+    201: ArtifactsPublic;
+};
+
+export type SessionsUploadFilesResponse = SessionsUploadFilesResponses[keyof SessionsUploadFilesResponses];
+
+export type SessionsDeleteFileData = {
+    body?: never;
+    path: {
+        /**
+         * Session Id
+         */
+        session_id: string;
+        /**
+         * File Id
+         */
+        file_id: string;
+    };
+    query?: never;
+    url: '/api/v1/sessions/{session_id}/files/{file_id}';
+};
+
+export type SessionsDeleteFileErrors = {
+    /**
+     * Unauthorized
+     */
+    401: ErrorBody;
+    /**
+     * Not Found
+     */
+    404: ErrorBody;
+    /**
+     * Conflict
+     */
+    409: ErrorBody;
+    /**
+     * Validation Error
+     */
+    422: HttpValidationError;
+};
+
+export type SessionsDeleteFileError = SessionsDeleteFileErrors[keyof SessionsDeleteFileErrors];
+
+export type SessionsDeleteFileResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type SessionsDeleteFileResponse = SessionsDeleteFileResponses[keyof SessionsDeleteFileResponses];
 
 export type ArtifactsDownloadArtifactData = {
     body?: never;

@@ -27,6 +27,7 @@ const artifact = (size: number): TurnEvent => ({
   size,
   mime_type: 'text/markdown',
   sha256: 'ab',
+  source: 'agent',
   created_at: '2026-12-01T10:00:00Z',
   updated_at: '2026-12-01T10:00:00Z',
 });

@@ -50,6 +50,7 @@ const HANDLED_FIELDS = {
     'size',
     'mime_type',
     'sha256',
+    'source' /* always `agent` for a turn's files; uploads come from the session's `uploads` */,
     'created_at',
     'updated_at',
   ],
