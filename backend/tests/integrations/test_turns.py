@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,9 @@ async def saved_reply(client: httpx.AsyncClient, user: SignedIn, session_id: str
 
 
 async def test_a_scenarios_stdio_server_tool_runs_in_the_chat(
-    client: httpx.AsyncClient, model: MockModelServer, tmp_path: Path
+    client: httpx.AsyncClient, model: MockModelServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)  # the default LOG_LEVEL; at DEBUG the database driver logs SQL parameters
     admin = await signed_in_user(client, role=Role.admin)
     mark = tmp_path / "mark.txt"
     server = await register(client, admin, **stdio_fields(mark, available_to_users=True))
@@ -70,6 +72,7 @@ async def test_a_scenarios_stdio_server_tool_runs_in_the_chat(
     assert call["name"] == "mcp__tracker__echo" and "echo:from the chat" in call["result_summary"]
     # The server's secret went to the server only: not to the model, not into the saved reply.
     assert TOKEN not in str(model.requests()) and TOKEN not in str(reply)
+    assert TOKEN not in caplog.text and TOKEN not in str(events)
 
 
 async def test_a_scenario_without_the_server_cannot_call_it(
