@@ -87,6 +87,8 @@ class ScaledPlatform(Platform):
                 "REDIS_KEY_PREFIX": f"aigc-{secrets.token_hex(3)}:",
                 "WORKER_HEARTBEAT_SECONDS": str(self.heartbeat_seconds),
                 "SCHEDULER_ENABLED": "false",
+                # The test suite's short stall limit (4 s) would end turns on a loaded machine.
+                "AGENT_STALL_TIMEOUT_SECONDS": "30",
                 "MINIO_ENDPOINT": f"127.0.0.1:{self.s3_port}",
                 "MINIO_ACCESS_KEY": "test-access",
                 "MINIO_SECRET_KEY": "test-secret",

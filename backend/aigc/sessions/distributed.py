@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import timedelta
@@ -61,6 +62,15 @@ def worker_queue(settings: Settings, worker_id: str) -> str:
 
 def lease_ttl_ms(settings: Settings) -> int:
     return int(settings.worker_heartbeat_seconds * 3 * 1000)
+
+
+async def advertise(redis: Redis, keys: RedisTurnKeys, worker_id: str, ttl_ms: int) -> None:
+    """A worker's presence for the next `ttl_ms` (the heartbeat renews it); departed ones are pruned."""
+    now_ms = int(time.time() * 1000)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.zadd(keys.workers, {worker_id: now_ms + ttl_ms})
+        pipe.zremrangebyscore(keys.workers, "-inf", now_ms - 60_000)
+        await pipe.execute()
 
 
 class TurnMarker:
@@ -289,10 +299,10 @@ class DistributedTurns:
         await self.redis.aclose()
 
     async def live_workers(self) -> set[str]:
-        found: set[str] = set()
-        async for key in self.redis.scan_iter(match=self.keys.workers_pattern(), count=100):
-            found.add(_text(key).rsplit(":", 1)[1])
-        return found
+        # A sorted set, not a key per worker found by SCAN: one read whatever else Redis holds.
+        now_ms = int(time.time() * 1000)
+        members = await self.redis.zrangebyscore(self.keys.workers, now_ms, "+inf")
+        return {_text(member) for member in members}
 
     async def health(self) -> str:
         """`ok: N workers`, or which part of the scale-out mode is missing (for /health)."""

@@ -137,11 +137,10 @@ class RedisTurnKeys:
         """The worker holding the session's warm agent."""
         return f"{self.prefix}session:{session_id}:warm"
 
-    def worker(self, worker_id: str) -> str:
-        return f"{self.prefix}worker:{worker_id}"
-
-    def workers_pattern(self) -> str:
-        return f"{self.prefix}worker:*"
+    @property
+    def workers(self) -> str:
+        """Sorted set of live workers, each scored with when its presence runs out (epoch milliseconds)."""
+        return f"{self.prefix}workers"
 
     @property
     def sweep_lock(self) -> str:

@@ -15,6 +15,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from concurrent.futures import Future
 from typing import Any
@@ -31,7 +32,7 @@ from aigc.core.migrations import ensure_schema_current
 from aigc.core.redis import redis_client
 from aigc.platform.config_broadcast import ConfigBroadcast, start_config_broadcast
 from aigc.sessions import turn_records
-from aigc.sessions.distributed import TurnReaper, lease_ttl_ms, shared_queue, worker_queue
+from aigc.sessions.distributed import TurnReaper, advertise, lease_ttl_ms, shared_queue, worker_queue
 from aigc.sessions.events import AnyTurnEvent
 from aigc.sessions.models import TurnStatus
 from aigc.sessions.service import session_dir
@@ -85,6 +86,9 @@ class WorkerHost:
         self._running: dict[uuid.UUID, uuid.UUID] = {}  # session -> turn, for stop and the leases
         self._background: list[asyncio.Task[None]] = []
         self.config_broadcast: ConfigBroadcast | None = None
+        self.retiring = False
+        self._stopping = threading.Event()
+        self._heartbeat = threading.Thread(target=self._beat_forever, name="aigc-heartbeat", daemon=True)
 
     @property
     def queues(self) -> list[str]:
@@ -100,6 +104,15 @@ class WorkerHost:
             self._call(self._teardown())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=10)
+
+    def retire(self) -> None:
+        """Stop advertising this worker (warm shutdown began): follow-ups go to others from now on."""
+        self.retiring = True
+        asyncio.run_coroutine_threadsafe(self._withdraw(), self.loop)
+
+    async def _withdraw(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.redis.zrem(self.keys.workers, self.worker_id)
 
     def run_turn(self, payload: dict[str, Any]) -> None:
         # The job's span (Celery's instrumentation, from the web request's context) is current in this
@@ -124,18 +137,16 @@ class WorkerHost:
         RUNTIME_COLLECTOR.runtime = self.runtime
         if self.settings.worker_metrics_port:
             start_http_server(self.settings.worker_metrics_port, addr=self.settings.host, registry=REGISTRY)
-        self._background = [
-            asyncio.create_task(self._beat_forever(), name="worker-heartbeat"),
-            asyncio.create_task(self._listen(), name="worker-control"),
-        ]
+        self._heartbeat.start()
+        self._background = [asyncio.create_task(self._listen(), name="worker-control")]
         logger.info("Worker %s ready (queues: %s)", self.worker_id, ", ".join(self.queues))
 
     async def _teardown(self) -> None:
+        self._stopping.set()
         for task in self._background:
             task.cancel()
         await asyncio.gather(*self._background, return_exceptions=True)
-        with contextlib.suppress(Exception):
-            await self.redis.delete(self.keys.worker(self.worker_id))
+        await self._withdraw()
         if self.config_broadcast is not None:
             await self.config_broadcast.stop()
         await self.runtime.shutdown()
@@ -187,20 +198,31 @@ class WorkerHost:
         logger.info("Turn %s of session %s was stopped before it started", turn_id, plan.session_id)
 
     async def _beat(self) -> None:
-        ttl = lease_ttl_ms(self.settings)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            pipe.set(self.keys.worker(self.worker_id), "1", px=ttl)
-            for turn_id in self._running.values():
-                pipe.pexpire(self.keys.lease(turn_id), ttl)
-            await pipe.execute()
+        """Presence before the first job (the heartbeat thread keeps it from then on)."""
+        await advertise(self.redis, self.keys, self.worker_id, lease_ttl_ms(self.settings))
 
-    async def _beat_forever(self) -> None:
-        while True:
-            await asyncio.sleep(self.settings.worker_heartbeat_seconds)
+    def _beat_forever(self) -> None:
+        """The heartbeat, in a thread of its own with its own connection.
+
+        On the agents' event loop a busy moment (a burst of events, a slow callback, a loaded machine) could
+        delay a renewal past the lease and get a live turn ended as lost; this thread only stops with the
+        process.
+        """
+        from redis import Redis
+
+        client = Redis.from_url(self.settings.redis_url, socket_connect_timeout=2, socket_timeout=2)
+        ttl = lease_ttl_ms(self.settings)
+        while not self._stopping.wait(self.settings.worker_heartbeat_seconds):
             try:
-                await self._beat()
+                pipe = client.pipeline(transaction=False)
+                if not self.retiring:
+                    pipe.zadd(self.keys.workers, {self.worker_id: int(time.time() * 1000) + ttl})
+                for turn_id in list(self._running.copy().values()):
+                    pipe.pexpire(self.keys.lease(turn_id), ttl)
+                pipe.execute()
             except Exception as exc:  # Redis away: listeners will end the turns; ours go on and are saved
                 logger.warning("Worker heartbeat failed: %s", exc)
+        client.close()
 
     async def _listen(self) -> None:
         while True:
