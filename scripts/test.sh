@@ -25,6 +25,8 @@ missing_packages() {
   # Nor is nginx: tests/deploy/test_nginx.py runs deploy/nginx/aigc.conf in front of the scale-out topology.
   # (Where systemd runs, Debian also starts its default site on port 80; the test does not use it.)
   has_sandbox_program nginx || echo nginx
+  # The scale-out tests (backend/tests/scaleout) start private redis-servers they may stop and restart.
+  has_sandbox_program redis-server || echo redis-server
   if [ "$with_frontend" = 1 ] && [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then echo chromium; fi
   if [ -n "${TEST_DATABASE_URL:-}" ] || [ "${1:-}" = all ]; then
     has_program pg_dump || echo postgresql-client
