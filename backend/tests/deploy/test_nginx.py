@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,13 +259,15 @@ async def test_a_stopped_replica_is_skipped_and_no_message_is_lost(
 
 async def test_bodies_over_the_replicas_limit_are_refused_by_nginx(proxy: Proxy) -> None:
     limit = Settings.model_fields["max_request_body_bytes"].default
+    # The upload route takes its files at their largest (UPLOAD_MAX_FILES x UPLOAD_MAX_FILE_MB + 1 MiB).
+    upload_limit = Settings.model_construct().upload_max_request_bytes
     host, port = proxy.url.removeprefix("http://").split(":")
 
-    def status_for(length: int) -> int:
+    def status_for(length: int, path: str = f"{API}/skills") -> int:
         # Headers only: nginx answers from the declared length, before any of the body arrives.
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(
-                f"POST {API}/skills HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
+                f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: {length}\r\n"
                 "Content-Type: application/octet-stream\r\nConnection: close\r\n\r\n".encode()
             )
             sock.settimeout(2)
@@ -275,6 +278,10 @@ async def test_bodies_over_the_replicas_limit_are_refused_by_nginx(proxy: Proxy)
 
     assert await asyncio.to_thread(status_for, limit + 1) == 413
     assert await asyncio.to_thread(status_for, limit) == 0
+    files = f"{API}/sessions/{uuid.uuid4()}/files"
+    assert await asyncio.to_thread(status_for, upload_limit + 1, files) == 413
+    # Unbuffered: the request reaches a replica at once, which refuses it for its missing token (not its size).
+    assert await asyncio.to_thread(status_for, upload_limit, files) == 401
 
 
 async def test_metrics_are_not_offered_through_the_balancer(proxy: Proxy) -> None:
