@@ -17,8 +17,9 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Awaitable
 from concurrent.futures import Future
-from typing import Any
+from typing import Any, cast
 
 from prometheus_client import start_http_server
 
@@ -42,7 +43,15 @@ from aigc.storage import create_storage
 
 logger = logging.getLogger("aigc.worker")
 
-STOPPED_BEFORE_START = "Stopped before an agent took the message"
+
+# KEYS: claim, lease; ARGV: worker id, lease ms. Takes the turn (once ever) and its lease together.
+CLAIM_SCRIPT = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', 86400) then
+  redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
 
 
 def new_worker_id() -> str:
@@ -158,12 +167,23 @@ class WorkerHost:
         # This machine's folder for the session, whatever the replica that planned the turn has.
         plan.cwd = session_dir(self.settings, plan.user_id, plan.session_id)
         turn_id = uuid.UUID(payload["turn_id"])
-        # Lease before claim: a claimed turn without a lease would look abandoned to a listener.
-        await self.redis.set(self.keys.lease(turn_id), self.worker_id, px=lease_ttl_ms(self.settings))
-        if not await self.redis.set(self.keys.claim(turn_id), self.worker_id, nx=True, ex=24 * 3600):
+        # Claim and lease in one step: a claimed turn without a lease would look abandoned to a listener.
+        claimed = await cast(
+            Awaitable[int],
+            self.redis.eval(
+                CLAIM_SCRIPT,
+                2,
+                self.keys.claim(turn_id),
+                self.keys.lease(turn_id),
+                self.worker_id,
+                lease_ttl_ms(self.settings),
+            ),
+        )
+        if not claimed:
+            if await self.redis.exists(self.keys.lease(turn_id)):
+                return  # a second delivery of a turn another worker is running (queued again meanwhile)
             # Redelivered: the worker that took it first stopped mid-turn. Not re-run (its tools may have
             # run); ended with the error, and the next message in the session resumes from what was saved.
-            await self.redis.delete(self.keys.lease(turn_id))
             await self.reaper.reap(plan.session_id, plan.user_id, turn_id, WORKER_STOPPED_ERROR)
             return
         stream = RedisTurnStream(

@@ -7,14 +7,13 @@ import asyncio
 import os
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 
 import httpx
 import pytest
 from common import API, BENCH_USER  # bench/common.py
 from topology import ScaledPlatform  # bench/topology.py
 
-from tests.scaleout.test_scaleout import LONG_REPLY, SCRIPT, send, sse, text_of
+from tests.scaleout.test_scaleout import LONG_REPLY, SCRIPT, send, start_streaming, text_of
 
 pytestmark = pytest.mark.timeout(240)
 
@@ -45,18 +44,7 @@ async def client(topology: ScaledPlatform) -> AsyncIterator[httpx.AsyncClient]:
 async def test_broker_down_then_back(topology: ScaledPlatform, client: httpx.AsyncClient) -> None:
     base = topology.url
     session_id = (await client.post(f"{API}/sessions", json={})).json()["id"]
-    events: list[tuple[int, str, dict[str, Any]]] = []
-
-    async def listen() -> None:
-        async with client.stream(
-            "POST", f"{API}/sessions/{session_id}/messages", json={"content": "long while the broker goes"}
-        ) as response:
-            async for item in sse(response):
-                events.append(item)
-
-    running = asyncio.create_task(listen())
-    while not any(name == "text_delta" for _, name, _ in events):
-        await asyncio.sleep(0.05)
+    events, running = await start_streaming(client, base, session_id, "long while the broker goes")
     topology.stop_broker()
     try:
         # The turn already on its worker does not need the broker: it finishes and is saved.

@@ -108,6 +108,32 @@ async def until(condition: Any, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+async def start_streaming(
+    client: httpx.AsyncClient, base: str, session_id: str, content: str
+) -> tuple[list[tuple[int, str, dict[str, Any]]], asyncio.Task[None]]:
+    """Send a message and collect its events in the background; returns once the first text arrived."""
+    events: list[tuple[int, str, dict[str, Any]]] = []
+
+    async def listen() -> None:
+        async with client.stream(
+            "POST", f"{base}{API}/sessions/{session_id}/messages", json={"content": content}
+        ) as response:
+            async for item in sse(response):
+                events.append(item)
+
+    listener = asyncio.create_task(listen())
+    await until(lambda: _has(events, "text_delta"), 30, "the first text")
+    return events, listener
+
+
+async def running_worker(topology: ScaledPlatform, events: list[tuple[int, str, dict[str, Any]]]) -> int:
+    """Which of the topology's workers holds the lease of the streamed turn."""
+    turn_id = next(data for _, name, data in events if name == "accepted")["assistant_message_id"]
+    runner = await redis_get(topology, f"turn:{turn_id}:lease")
+    assert runner is not None
+    return worker_index(topology, runner)
+
+
 async def redis_get(topology: ScaledPlatform, key: str) -> str | None:
     from redis.asyncio import Redis
 
@@ -152,17 +178,7 @@ async def test_stop_sent_to_the_other_replica_stops_the_turn_on_its_worker(
 ) -> None:
     first, second = topology.urls
     session_id = await new_session(client, first)
-    events: list[tuple[int, str, dict[str, Any]]] = []
-
-    async def listen() -> None:
-        async with client.stream(
-            "POST", f"{first}{API}/sessions/{session_id}/messages", json={"content": "long two"}
-        ) as response:
-            async for item in sse(response):
-                events.append(item)
-
-    listener = asyncio.create_task(listen())
-    await until(lambda: _has(events, "text_delta"), 30, "the first text")
+    events, listener = await start_streaming(client, first, session_id, "long two")
     started = time.monotonic()
     response = await client.post(f"{second}{API}/sessions/{session_id}/stop")
     assert response.status_code == 202, response.text
@@ -216,21 +232,8 @@ async def test_a_worker_killed_mid_turn_ends_the_turn_with_a_clear_error_and_the
 ) -> None:
     first, second = topology.urls
     session_id = await new_session(client, first)
-    events: list[tuple[int, str, dict[str, Any]]] = []
-
-    async def listen() -> None:
-        async with client.stream(
-            "POST", f"{first}{API}/sessions/{session_id}/messages", json={"content": "long three"}
-        ) as response:
-            async for item in sse(response):
-                events.append(item)
-
-    listener = asyncio.create_task(listen())
-    await until(lambda: _has(events, "text_delta"), 30, "the first text")
-    turn_id = next(data for _, name, data in events if name == "accepted")["assistant_message_id"]
-    runner = await redis_get(topology, f"turn:{turn_id}:lease")
-    assert runner is not None
-    index = worker_index(topology, runner)
+    events, listener = await start_streaming(client, first, session_id, "long three")
+    index = await running_worker(topology, events)
     killed_at = time.monotonic()
     topology.kill_worker(index)
     try:
@@ -307,21 +310,8 @@ async def test_a_worker_stopped_with_sigterm_finishes_its_running_turn_first(
 ) -> None:
     first, _ = topology.urls
     session_id = await new_session(client, first)
-    events: list[tuple[int, str, dict[str, Any]]] = []
-
-    async def listen() -> None:
-        async with client.stream(
-            "POST", f"{first}{API}/sessions/{session_id}/messages", json={"content": "long five"}
-        ) as response:
-            async for item in sse(response):
-                events.append(item)
-
-    listener = asyncio.create_task(listen())
-    await until(lambda: _has(events, "text_delta"), 30, "the first text")
-    turn_id = next(data for _, name, data in events if name == "accepted")["assistant_message_id"]
-    runner = await redis_get(topology, f"turn:{turn_id}:lease")
-    assert runner is not None
-    index = worker_index(topology, runner)
+    events, listener = await start_streaming(client, first, session_id, "long five")
+    index = await running_worker(topology, events)
     proc = topology.workers[index]
     assert proc is not None
     topology.kill_worker(index, signal.SIGTERM)  # a rolling restart's stop
