@@ -45,6 +45,9 @@ BROKER_DOWN_ERROR = (
     "The task queue is not reachable, so no agent could take this message; it was saved. Try again shortly"
 )
 REDIS_DOWN_ERROR = "The turn event store (Redis) is not reachable; try again shortly"
+# A follow-up's payload waits beside a worker's own queue only until taken (the claim deletes it) or this
+# long; a turn still not taken then is ended by the sweep.
+PAYLOAD_TTL_SECONDS = 3600
 NO_WORKER_ERROR = "No agent worker is running; ask an administrator to start `aigc worker`"
 
 Dispatch = Callable[[dict[str, Any], str], None]
@@ -235,8 +238,8 @@ class DistributedTurns:
         if queue != shared_queue(self.settings):
             # Kept until taken: should that worker leave first, the sweep queues the turn again for any.
             async with self.redis.pipeline(transaction=True) as pipe:
-                pipe.set(self.keys.queued_on(turn_id), queue.rsplit(".", 1)[1], ex=24 * 3600)
-                pipe.set(self.keys.payload(turn_id), json.dumps(payload), ex=24 * 3600)
+                pipe.set(self.keys.queued_on(turn_id), queue.rsplit(".", 1)[1], ex=PAYLOAD_TTL_SECONDS)
+                pipe.set(self.keys.payload(turn_id), json.dumps(payload), ex=PAYLOAD_TTL_SECONDS)
                 await pipe.execute()
         try:
             await asyncio.to_thread(self.dispatch, payload, queue)

@@ -44,10 +44,12 @@ from aigc.storage import create_storage
 logger = logging.getLogger("aigc.worker")
 
 
-# KEYS: claim, lease; ARGV: worker id, lease ms. Takes the turn (once ever) and its lease together.
+# KEYS: claim, lease, payload, queued-on; ARGV: worker id, lease ms. Takes the turn (once ever) and its
+# lease together, and drops the copy of its payload kept for re-queueing (it may hold MCP secrets).
 CLAIM_SCRIPT = """
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', 86400) then
   redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[2])
+  redis.call('DEL', KEYS[3], KEYS[4])
   return 1
 end
 return 0
@@ -172,9 +174,11 @@ class WorkerHost:
             Awaitable[int],
             self.redis.eval(
                 CLAIM_SCRIPT,
-                2,
+                4,
                 self.keys.claim(turn_id),
                 self.keys.lease(turn_id),
+                self.keys.payload(turn_id),
+                self.keys.queued_on(turn_id),
                 self.worker_id,
                 lease_ttl_ms(self.settings),
             ),

@@ -207,6 +207,9 @@ async def test_a_follow_up_goes_to_the_warm_worker_and_resumes_elsewhere_when_it
     follow_up = await send(client, second, session_id, "quick again")
     started = next(data for _, name, data in follow_up if name == "started")
     assert started["warm"] is True  # routed to the worker that holds the agent, through the other replica
+    follow_up_id = next(data for _, name, data in follow_up if name == "accepted")["assistant_message_id"]
+    # The copy kept for re-queueing (it may carry MCP secrets) went when the worker took the turn.
+    assert await redis_get(topology, f"turn:{follow_up_id}:payload") is None
     assert await redis_get(topology, f"session:{session_id}:warm") == warm_worker
 
     index = worker_index(topology, warm_worker)
