@@ -55,7 +55,7 @@ async def register(data: UserRegister, session: SessionDep, settings: SettingsDe
 
 
 @public_router.post(
-    "/login", summary="Sign in", response_model=TokenPair, responses=error_responses(401, 403, 422, 429)
+    "/login", summary="Sign in", response_model=TokenPair, responses=error_responses(401, 403, 422, 429, 503)
 )
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],

@@ -2543,6 +2543,10 @@ export type AuthLoginErrors = {
      * Too Many Requests
      */
     429: ErrorBody;
+    /**
+     * Service Unavailable
+     */
+    503: ErrorBody;
 };
 
 export type AuthLoginError = AuthLoginErrors[keyof AuthLoginErrors];
