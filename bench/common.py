@@ -249,15 +249,7 @@ class Platform:
     def start(self) -> None:
         self._run("db", "upgrade")
         self._run("create-admin", "--username", BENCH_USER, "--password", self.password)
-        log = open(self.root / "mock.out", "wb")  # noqa: SIM115 - lives as long as the process
-        self.mock = subprocess.Popen(
-            [str(PYTHON), "-c", _MOCK_MAIN, str(self.mock_port), str(self.chunk_delay)],
-            env=self.env,
-            cwd=self.root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._spawn_mock()
         log = open(self.root / "server.out", "wb")  # noqa: SIM115
         self.server = subprocess.Popen(
             [str(AIGC), "serve", "--port", str(self.port)],
@@ -269,6 +261,18 @@ class Platform:
         )
         self._wait_ready(f"{self.mock_url}/_mock/health", self.mock)
         self._wait_ready(f"{self.url}{API}/health", self.server)
+
+    def _spawn_mock(self) -> None:
+        """The scripted model as a process of its own (its readiness is waited for by the caller)."""
+        log = open(self.root / "mock.out", "wb")  # noqa: SIM115 - lives as long as the process
+        self.mock = subprocess.Popen(
+            [str(PYTHON), "-c", _MOCK_MAIN, str(self.mock_port), str(self.chunk_delay)],
+            env=self.env,
+            cwd=self.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def _wait_ready(self, url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import AIGC, API, Platform, _stop_process, free_port
+from common import AIGC, API, BENCH_USER, Platform, _stop_process, free_port
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 
@@ -106,7 +106,7 @@ class ScaledPlatform(Platform):
         self.start_redis()
         self._start_s3()
         self._run("db", "upgrade")
-        self._run("create-admin", "--username", "bench", "--password", self.password)
+        self._run("create-admin", "--username", BENCH_USER, "--password", self.password)
         self._start_mock()
         for index in range(self.worker_count):
             self.start_worker(index)
@@ -115,17 +115,8 @@ class ScaledPlatform(Platform):
         self.wait_for_workers(self.worker_count)
 
     def _start_mock(self) -> None:
-        from common import _MOCK_MAIN, PYTHON
-
-        log = open(self.root / "mock.out", "wb")
-        self.mock = subprocess.Popen(
-            [str(PYTHON), "-c", _MOCK_MAIN, str(self.mock_port), str(self.chunk_delay)],
-            env=self.env,
-            cwd=self.root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        self._spawn_mock()
+        assert self.mock is not None
         self._wait_ready(f"{self.mock_url}/_mock/health", self.mock)
 
     def _start_s3(self) -> None:
